@@ -1,0 +1,36 @@
+"""The data-source plugin interface.
+
+| method | required | what it does |
+|---|---|---|
+| `symbols()` | yes | the symbols this source can serve |
+| `bars(symbol, resolution, start, end)` | yes | historical bars, oldest first, no look-ahead past `end` |
+| `subscribe(symbols, resolution)` | no | an async iterator of new bars (live or replayed) |
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from quantflow.data.bars import Bars
+from quantflow.plugins.components import ComponentSpec
+
+
+@runtime_checkable
+class DataSource(Protocol):
+    def symbols(self) -> Sequence[str]: ...
+
+    async def bars(
+        self, symbol: str, resolution: str, start: datetime | None, end: datetime | None
+    ) -> Bars: ...
+
+
+class LiveDataSource(DataSource, Protocol):
+    def subscribe(self, symbols: Sequence[str], resolution: str) -> AsyncIterator[Bars]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DataSourceSpec(ComponentSpec):
+    """A registrable data source; `factory(config)` returns a `DataSource`."""

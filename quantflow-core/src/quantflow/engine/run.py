@@ -1,0 +1,250 @@
+"""Executes a compiled plan with anyio.
+
+A node starts as soon as all its inputs are ready, so independent branches run concurrently
+without waiting for a whole generation. When a node finishes, the first newly ready dependant
+runs in the same task and the others get tasks of their own: a chain costs no task switches, a
+fan-out one task per branch. A failed node's dependants are skipped with the reason; cancelling
+skips everything not yet finished.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import anyio
+from anyio.abc import TaskGroup
+
+from quantflow.engine.cache import OutputCache
+from quantflow.engine.context import RunContext
+from quantflow.engine.events import (
+    NodeFailed,
+    NodeFinished,
+    NodeSkipped,
+    NodeStarted,
+    RunEvent,
+    RunFinished,
+    RunStarted,
+    RunStatus,
+)
+from quantflow.engine.plan import Plan, Step
+
+Subscriber = Callable[[RunEvent], None]
+_fresh_keys = itertools.count()
+
+
+class NodeState(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class NodeOutputError(Exception):
+    """A node returned something other than its declared outputs."""
+
+
+@dataclass(slots=True)
+class RunResult:
+    run_id: str
+    status: RunStatus
+    states: dict[str, NodeState]
+    outputs: dict[str, Mapping[str, Any]]
+    errors: dict[str, str] = field(default_factory=dict)
+    duration_ms: float = 0.0
+
+
+class Run:
+    """One execution of a plan. Subscribe before `execute()`; `cancel()` may come from any task."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        ctx: RunContext,
+        *,
+        cache: OutputCache | None = None,
+        node_timeout: float | None = None,
+    ) -> None:
+        self.plan = plan
+        self.ctx = ctx
+        self.cache = cache
+        self.node_timeout = node_timeout
+        self._subscribers: list[Subscriber] = []
+        n = len(plan.steps)
+        self._waiting = [step.n_dependencies for step in plan.steps]
+        self._states = [NodeState.PENDING] * n
+        self._outputs: list[Mapping[str, Any] | None] = [None] * n
+        self._keys: list[Hashable] = [None] * n
+        self._errors: dict[str, str] = {}
+        self._scope: anyio.CancelScope | None = None
+        self._cancel_requested = False
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        self._subscribers.append(subscriber)
+
+    def cancel(self) -> None:
+        self._cancel_requested = True
+        if self._scope is not None:
+            self._scope.cancel()
+
+    def _emit(self, event: RunEvent) -> None:
+        for subscriber in self._subscribers:
+            subscriber(event)
+
+    async def execute(self) -> RunResult:
+        run_id, started = self.ctx.run_id, time.perf_counter()
+        self._emit(RunStarted(run_id, time.time(), len(self.plan.steps)))
+        with anyio.CancelScope() as scope:
+            self._scope = scope
+            if self._cancel_requested:
+                scope.cancel()
+            async with anyio.create_task_group() as tg:
+                for step in self.plan.steps:
+                    if step.n_dependencies == 0:
+                        tg.start_soon(self._chain, tg, step)
+        cancelled = scope.cancel_called
+        for step in self.plan.steps:
+            if self._states[step.index] in (NodeState.PENDING, NodeState.RUNNING):
+                self._skip(step, "the run was cancelled")
+        counts = {state: self._states.count(state) for state in NodeState}
+        status = (
+            RunStatus.CANCELLED
+            if cancelled
+            else RunStatus.FAILED if counts[NodeState.FAILED] else RunStatus.SUCCEEDED
+        )
+        duration = (time.perf_counter() - started) * 1000
+        self._emit(
+            RunFinished(
+                run_id, time.time(), status, duration,
+                counts[NodeState.SUCCEEDED], counts[NodeState.FAILED], counts[NodeState.SKIPPED],
+            )
+        )
+        steps = self.plan.steps
+        return RunResult(
+            run_id=run_id,
+            status=status,
+            states={s.node_id: self._states[s.index] for s in steps},
+            outputs={s.node_id: o for s in steps if (o := self._outputs[s.index]) is not None},
+            errors=dict(self._errors),
+            duration_ms=duration,
+        )
+
+    async def _chain(self, tg: TaskGroup, step: Step | None) -> None:
+        steps = self.plan.steps
+        while step is not None:
+            ok = await self._run_step(step)
+            ready = []
+            for d in step.dependants:
+                if not ok:
+                    self._skip_downstream(steps[d], f"upstream node {step.node_id!r} did not succeed")
+                    continue
+                self._waiting[d] -= 1
+                if self._waiting[d] == 0 and self._states[d] is NodeState.PENDING:
+                    ready.append(steps[d])
+            for extra in ready[1:]:
+                tg.start_soon(self._chain, tg, extra)
+            step = ready[0] if ready else None
+
+    async def _run_step(self, step: Step) -> bool:
+        i, node_id, spec = step.index, step.node_id, step.spec
+        self._states[i] = NodeState.RUNNING
+        self._emit(NodeStarted(self.ctx.run_id, time.time(), node_id))
+        started = time.perf_counter()
+        inputs = self._gather(step)
+        key: Hashable = None
+        try:
+            if spec.cacheable and self.cache is not None:
+                key = (spec.type_id, spec.version, step.params_key, self._input_keys(step))
+                cached = self.cache.get(key)
+                if cached is not None:
+                    return self._succeed(step, cached, key, started, cached=True)
+            if self.node_timeout is not None and spec.is_async:
+                with anyio.fail_after(self.node_timeout):
+                    outputs = await spec.invoke(self.ctx, step.params, inputs)
+            else:
+                outputs = spec.invoke(self.ctx, step.params, inputs)
+                if spec.is_async:
+                    outputs = await outputs
+            _check_outputs(step, outputs)
+        except TimeoutError:
+            return self._fail(step, started, "TimeoutError", f"did not finish within {self.node_timeout} s")
+        except anyio.get_cancelled_exc_class():
+            raise
+        except Exception as exc:
+            self.ctx.logger.exception("node %s (%s) failed", node_id, spec.type_id)
+            return self._fail(step, started, type(exc).__name__, str(exc) or type(exc).__name__)
+        if key is not None:
+            self.cache.put(key, outputs)  # type: ignore[union-attr]
+        return self._succeed(step, outputs, key if key is not None else ("fresh", next(_fresh_keys)), started, cached=False)
+
+    def _succeed(self, step: Step, outputs: Mapping[str, Any], key: Hashable, started: float, *, cached: bool) -> bool:
+        self._outputs[step.index] = outputs
+        self._keys[step.index] = key
+        self._states[step.index] = NodeState.SUCCEEDED
+        self._emit(NodeFinished(self.ctx.run_id, time.time(), step.node_id, (time.perf_counter() - started) * 1000, cached))
+        return True
+
+    def _fail(self, step: Step, started: float, error_type: str, message: str) -> bool:
+        self._states[step.index] = NodeState.FAILED
+        self._errors[step.node_id] = f"{error_type}: {message}"
+        self._emit(NodeFailed(self.ctx.run_id, time.time(), step.node_id, (time.perf_counter() - started) * 1000, error_type, message))
+        return False
+
+    def _gather(self, step: Step) -> dict[str, Any]:
+        outputs = self._outputs
+        inputs: dict[str, Any] = {}
+        for wiring in step.inputs:
+            if wiring.multiple:
+                inputs[wiring.name] = [outputs[s][port] for s, port in wiring.sources]  # type: ignore[index]
+            else:
+                source, port = wiring.sources[0]
+                inputs[wiring.name] = outputs[source][port]  # type: ignore[index]
+        return inputs
+
+    def _input_keys(self, step: Step) -> tuple[Hashable, ...]:
+        keys = self._keys
+        return tuple((w.name, tuple((keys[s], p) for s, p in w.sources)) for w in step.inputs)
+
+    def _skip(self, step: Step, reason: str) -> None:
+        self._states[step.index] = NodeState.SKIPPED
+        self._emit(NodeSkipped(self.ctx.run_id, time.time(), step.node_id, reason))
+
+    def _skip_downstream(self, step: Step, reason: str) -> None:
+        pending = [step]
+        while pending:
+            current = pending.pop()
+            if self._states[current.index] is not NodeState.PENDING:
+                continue
+            self._skip(current, reason)
+            pending.extend(self.plan.steps[d] for d in current.dependants)
+
+
+def _check_outputs(step: Step, outputs: Any) -> None:
+    declared = step.spec.outputs
+    if not isinstance(outputs, Mapping):
+        raise NodeOutputError(
+            f"returned {type(outputs).__name__}, expected a dict of outputs {sorted(declared)}"
+        )
+    missing = [name for name in declared if name not in outputs]
+    if missing:
+        raise NodeOutputError(f"did not return output(s) {missing}")
+
+
+async def execute(
+    plan: Plan,
+    ctx: RunContext,
+    subscribers: Iterable[Subscriber] = (),
+    *,
+    cache: OutputCache | None = None,
+    node_timeout: float | None = None,
+) -> RunResult:
+    """Run a plan once and return its result (the short form of `Run(...).execute()`)."""
+    run = Run(plan, ctx, cache=cache, node_timeout=node_timeout)
+    for subscriber in subscribers:
+        run.subscribe(subscriber)
+    return await run.execute()
