@@ -1,0 +1,1 @@
+"""Order lifecycle, persistence, risk checks and brokers. Money is whole VND, quantities shares."""

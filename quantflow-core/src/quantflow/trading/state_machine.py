@@ -1,0 +1,118 @@
+"""The order state machine: the only code that changes an `Order`'s status.
+
+States and legal transitions (anything else raises `IllegalTransitionError`):
+
+| from              | to                                                                      |
+|-------------------|-------------------------------------------------------------------------|
+| pending_new       | new, rejected, partially_filled, filled, cancelled, expired              |
+| new               | partially_filled, filled, pending_cancel, cancelled, expired             |
+| partially_filled  | partially_filled, filled, pending_cancel, cancelled, expired             |
+| pending_cancel    | cancelled, partially_filled, filled, expired, new (cancel rejected)      |
+| filled, cancelled, rejected, expired | (terminal: nothing)                                   |
+
+pending_new may fill directly because venues can match before acknowledging. From pending_cancel a
+cancel rejection returns to `new` or `partially_filled`, whichever the fills say. Fills are applied
+exactly: `filled_notional` accumulates price x quantity as an int.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+
+from quantflow.domain.orders import Fill, Order, OrderStatus
+from quantflow.trading.errors import IllegalTransitionError
+
+S = OrderStatus
+
+TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = MappingProxyType(
+    {
+        S.PENDING_NEW: frozenset(
+            {S.NEW, S.REJECTED, S.PARTIALLY_FILLED, S.FILLED, S.CANCELLED, S.EXPIRED}
+        ),
+        S.NEW: frozenset({S.PARTIALLY_FILLED, S.FILLED, S.PENDING_CANCEL, S.CANCELLED, S.EXPIRED}),
+        S.PARTIALLY_FILLED: frozenset(
+            {S.PARTIALLY_FILLED, S.FILLED, S.PENDING_CANCEL, S.CANCELLED, S.EXPIRED}
+        ),
+        S.PENDING_CANCEL: frozenset(
+            {S.CANCELLED, S.PARTIALLY_FILLED, S.FILLED, S.EXPIRED, S.NEW}
+        ),
+        S.FILLED: frozenset(),
+        S.CANCELLED: frozenset(),
+        S.REJECTED: frozenset(),
+        S.EXPIRED: frozenset(),
+    }
+)
+
+
+def can_transition(current: OrderStatus, target: OrderStatus) -> bool:
+    return target in TRANSITIONS[current]
+
+
+def transition(order: Order, target: OrderStatus, ts: datetime, **changes: object) -> Order:
+    """`order` moved to `target` at `ts` (plus any field `changes`), or IllegalTransitionError."""
+    if not can_transition(order.status, target):
+        allowed = ", ".join(sorted(TRANSITIONS[order.status])) or "nothing (terminal state)"
+        raise IllegalTransitionError(
+            f"order {order.client_order_id}: cannot go from {order.status} to {target}; "
+            f"allowed from {order.status}: {allowed}"
+        )
+    if ts < order.updated_at:
+        raise IllegalTransitionError(
+            f"order {order.client_order_id}: event at {ts} is older than the last update {order.updated_at}"
+        )
+    return Order.model_validate({**order.model_dump(), **changes, "status": target, "updated_at": ts})
+
+
+def accept(order: Order, ts: datetime, broker_order_id: str | None = None) -> Order:
+    return transition(order, S.NEW, ts, broker_order_id=broker_order_id or order.broker_order_id)
+
+
+def reject(order: Order, ts: datetime, code: str, message: str) -> Order:
+    return transition(order, S.REJECTED, ts, reject_code=code, reject_message=message)
+
+
+def request_cancel(order: Order, ts: datetime) -> Order:
+    return transition(order, S.PENDING_CANCEL, ts)
+
+
+def cancel(order: Order, ts: datetime) -> Order:
+    return transition(order, S.CANCELLED, ts)
+
+
+def expire(order: Order, ts: datetime) -> Order:
+    return transition(order, S.EXPIRED, ts)
+
+
+def cancel_rejected(order: Order, ts: datetime) -> Order:
+    """A cancel the venue refused: back to the working state the fills imply."""
+    if order.status is not S.PENDING_CANCEL:
+        raise IllegalTransitionError(
+            f"order {order.client_order_id}: cancel rejection while {order.status}, not pending_cancel"
+        )
+    return transition(order, S.PARTIALLY_FILLED if order.filled_quantity else S.NEW, ts)
+
+
+def apply_fill(order: Order, fill: Fill) -> Order:
+    """`order` after `fill`: quantities, exact notional and costs updated, status from the fill."""
+    if fill.client_order_id != order.client_order_id or fill.symbol != order.symbol:
+        raise IllegalTransitionError(f"fill {fill.fill_id} does not belong to order {order.client_order_id}")
+    if fill.side is not order.side:
+        raise IllegalTransitionError(f"fill {fill.fill_id} side {fill.side} != order side {order.side}")
+    if fill.quantity > order.remaining_quantity:
+        raise IllegalTransitionError(
+            f"fill {fill.fill_id} of {fill.quantity} exceeds the {order.remaining_quantity} "
+            f"shares remaining on order {order.client_order_id}"
+        )
+    filled = order.filled_quantity + fill.quantity
+    target = S.FILLED if filled == order.quantity else S.PARTIALLY_FILLED
+    return transition(
+        order,
+        target,
+        fill.ts,
+        filled_quantity=filled,
+        filled_notional=order.filled_notional + fill.notional,
+        fees_paid=order.fees_paid + fill.fee,
+        taxes_paid=order.taxes_paid + fill.tax,
+    )

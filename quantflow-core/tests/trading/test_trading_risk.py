@@ -1,0 +1,166 @@
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quantflow.domain import Account, Exchange, Instrument, OrderRequest, Position
+from quantflow.market import VN_TZ, ladder, price_limits
+from quantflow.trading.risk import (
+    RejectReason,
+    RiskContext,
+    RiskEngine,
+    RiskLimits,
+    TradingState,
+)
+
+from .conftest import T0, make_request
+
+R = RejectReason
+HPG = Instrument(symbol="HPG", exchange=Exchange.HOSE)
+RICH = Account(account_id="acc", cash=10**12, buying_power=10**12)
+SETTINGS = settings(max_examples=150, deadline=None)
+
+
+def ctx(**over: object) -> RiskContext:
+    data: dict[str, object] = dict(
+        instrument=HPG, now=T0, account=RICH, price_limits=price_limits(Exchange.HOSE, 26_850),
+        position=Position(symbol="HPG", quantity=1_000, sellable_quantity=600, cost_basis=26_000_000),
+    )
+    data.update(over)
+    return RiskContext(**data)  # type: ignore[arg-type]
+
+
+def check(req: OrderRequest, engine: RiskEngine | None = None, **over: object) -> RejectReason | None:
+    return (engine or RiskEngine()).check(req, ctx(**over)).reason
+
+
+def test_accepts_a_plain_valid_order() -> None:
+    decision = RiskEngine().check(make_request(), ctx())
+    assert decision.accepted and decision.reason is None
+
+
+def test_off_tick_message_tells_a_person_what_to_do() -> None:
+    decision = RiskEngine().check(make_request(price=26_870), ctx())
+    assert decision.reason is R.PRICE_OFF_TICK
+    assert decision.message == (
+        "price 26,870 is not on HOSE's 50 VND tick grid for prices 10,000–49,950; "
+        "nearest valid: 26,850 or 26,900"
+    )
+
+
+@pytest.mark.parametrize(
+    ("over", "reason"),
+    [
+        (dict(price=28_750), R.PRICE_ABOVE_CEILING),  # ceiling 28,700
+        (dict(price=24_950), R.PRICE_BELOW_FLOOR),  # floor 25,000
+        (dict(quantity=150), R.INVALID_LOT_SIZE),
+        (dict(quantity=600_000), R.QUANTITY_ABOVE_MAXIMUM),
+        (dict(order_type="MAK", price=None), R.ORDER_TYPE_NOT_ALLOWED),  # not on HOSE
+        (dict(order_type="ATO", price=None), R.ORDER_TYPE_NOT_ALLOWED_IN_SESSION),  # 10:00
+        (dict(quantity=50, order_type="MTL", price=None), R.ODD_LOT_RULE),
+        (dict(side="sell", quantity=700), R.INSUFFICIENT_SELLABLE_QUANTITY),
+        (dict(symbol="VCB"), R.SYMBOL_MISMATCH),
+    ],
+)
+def test_rule_violations(over: dict[str, object], reason: RejectReason) -> None:
+    assert check(make_request(**over)) is reason
+
+
+def test_lot_message_suggests_a_split() -> None:
+    msg = RiskEngine().check(make_request(quantity=150), ctx()).message
+    assert "100 + 50" in msg
+
+
+def test_sessions() -> None:
+    at = lambda h, m: datetime(2025, 3, 4, h, m, tzinfo=VN_TZ)  # noqa: E731
+    assert check(make_request(order_type="ATO", price=None), now=at(9, 5)) is None
+    assert check(make_request(), now=at(12, 0)) is R.MARKET_CLOSED
+    assert check(make_request(), now=datetime(2025, 4, 30, 10, tzinfo=VN_TZ)) is R.MARKET_CLOSED
+    assert check(make_request(quantity=50), now=at(9, 5)) is R.ODD_LOT_RULE  # odd lot in ATO
+    assert check(make_request(quantity=50)) is None
+    daily = RiskEngine(RiskLimits(check_sessions=False))
+    assert check(make_request(), daily, now=at(20, 0)) is None
+
+
+def test_prices_limits_must_be_known() -> None:
+    assert check(make_request(), price_limits=None) is R.PRICE_LIMITS_UNKNOWN
+
+
+def test_buying_power_includes_fee_and_values_market_orders_at_ceiling() -> None:
+    exact = 2_685_000 + 4_028
+    assert check(make_request(), account=Account(account_id="a", cash=exact, buying_power=exact)) is None
+    poor = Account(account_id="a", cash=exact - 1, buying_power=exact - 1)
+    assert check(make_request(), account=poor) is R.INSUFFICIENT_BUYING_POWER
+    mtl = make_request(order_type="MTL", price=None)
+    at_ceiling = 2_870_000 + 4_305
+    assert check(mtl, account=Account(account_id="a", cash=at_ceiling, buying_power=at_ceiling)) is None
+    assert check(mtl, account=Account(account_id="a", cash=at_ceiling - 1, buying_power=at_ceiling - 1)) is R.INSUFFICIENT_BUYING_POWER
+
+
+def test_account_limits() -> None:
+    eng = RiskEngine(RiskLimits(max_order_value=2_000_000))
+    assert check(make_request(), eng) is R.MAX_ORDER_VALUE_EXCEEDED
+    eng = RiskEngine(RiskLimits(max_position_quantity=1_200))
+    assert check(make_request(quantity=200), eng) is None
+    assert check(make_request(quantity=200), eng, pending_buy_quantity=100) is R.MAX_POSITION_EXCEEDED
+    eng = RiskEngine(RiskLimits(max_position_quantity=10**6, max_position_by_symbol={"HPG": 1_000}))
+    assert check(make_request(), eng) is R.MAX_POSITION_EXCEEDED
+
+
+def test_order_rate_uses_order_time_sliding_window() -> None:
+    eng = RiskEngine(RiskLimits(max_orders_per_minute=2))
+    assert check(make_request("a"), eng) is None
+    assert check(make_request("b"), eng, now=T0 + timedelta(seconds=30)) is None
+    assert check(make_request("c"), eng, now=T0 + timedelta(seconds=59)) is R.ORDER_RATE_EXCEEDED
+    assert check(make_request("d"), eng, now=T0 + timedelta(seconds=61)) is None  # "a" left
+
+
+def test_trading_states() -> None:
+    eng = RiskEngine(state=TradingState.HALTED)
+    assert check(make_request(side="sell"), eng) is R.TRADING_HALTED
+    eng.set_state(TradingState.REDUCING)
+    assert check(make_request(), eng) is R.REDUCING_ONLY
+    assert check(make_request(side="sell"), eng) is None
+    eng.set_state("active")  # type: ignore[arg-type]
+    assert check(make_request(), eng) is None
+
+
+# --- properties -------------------------------------------------------------------------------
+
+@SETTINGS
+@given(st.integers(min_value=25_000, max_value=28_700))
+def test_tick_rule_property(price: int) -> None:
+    reason = check(make_request(price=price))
+    assert (reason is None) == ladder("HOSE").is_on_tick(price)
+    if reason is not None:
+        assert reason is R.PRICE_OFF_TICK
+
+
+@SETTINGS
+@given(st.sampled_from(list(Exchange)), st.integers(min_value=1_000, max_value=300_000), st.integers(min_value=-5_000, max_value=5_000))
+def test_band_rule_property(exchange: Exchange, close: int, offset: int) -> None:
+    grid = ladder(exchange.value)
+    reference = grid.round_nearest(close)
+    limits = price_limits(exchange, reference)
+    price = grid.round_nearest(max(grid.rows[0][1], reference + offset * grid.tick_size(reference) // 10))
+    inst = Instrument(symbol="HPG", exchange=exchange)
+    reason = check(make_request(price=price), instrument=inst, price_limits=limits)
+    if price > limits.ceiling:
+        assert reason is R.PRICE_ABOVE_CEILING
+    elif price < limits.floor:
+        assert reason is R.PRICE_BELOW_FLOOR
+    else:
+        assert reason is None
+
+
+@SETTINGS
+@given(st.integers(min_value=1, max_value=700_000))
+def test_lot_rule_property(quantity: int) -> None:
+    reason = check(make_request(quantity=quantity, price=10_000), price_limits=price_limits(Exchange.HOSE, 10_000))
+    if quantity <= 99 or (quantity % 100 == 0 and quantity <= 500_000):
+        assert reason is None
+    elif quantity % 100:
+        assert reason is R.INVALID_LOT_SIZE
+    else:
+        assert reason is R.QUANTITY_ABOVE_MAXIMUM
