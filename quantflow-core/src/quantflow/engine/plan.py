@@ -76,6 +76,7 @@ def compile_plan(result: ValidationResult, targets: Iterable[str] | None = None)
     steps = []
     for step_index, graph_index in enumerate(order):
         resolved = result.resolved[graph[graph_index]]
+        assert resolved.params is not None  # guaranteed by result.ok
         wired = incoming.get(step_index, {})
         inputs = tuple(
             InputWiring(name, port.multiple, tuple(wired[name]))

@@ -205,7 +205,8 @@ def _port_from_hint(hint: Any, where: str, name: str) -> Port:
             return meta
         if isinstance(meta, PortType):
             return Port(meta)
+    what = "the return value" if name == "return" else f"parameter {name!r}"
     raise PluginError(
-        f"{where}: parameter {name!r} needs a port type annotation such as "
+        f"{where}: {what} needs a port type annotation such as "
         "quantflow.nodes.Series or Annotated[float, Port(PortType.SCALAR)]"
     )

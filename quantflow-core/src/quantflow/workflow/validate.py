@@ -27,11 +27,11 @@ _WARNINGS = frozenset({C.NO_TRIGGER, C.UNREACHABLE_NODE, C.DEPRECATED_TYPE})
 
 @dataclass(slots=True)
 class ResolvedNode:
-    """A node whose type and params are known good: what the engine compiles."""
+    """A node whose type is known: what the later checks and the engine work with."""
 
     node: WorkflowNode
     spec: NodeType
-    params: NodeParams
+    params: NodeParams | None  # None when the params are invalid (then the result is not ok)
 
 
 @dataclass(slots=True)
@@ -154,9 +154,8 @@ class _Validator:
             spec = self._node_type(node)
             if spec is None:
                 continue
-            params = self._params(node, spec)
-            if params is not None:
-                resolved[node.id] = ResolvedNode(node, spec, params)
+            # A node with bad params still takes part in the port and graph checks.
+            resolved[node.id] = ResolvedNode(node, spec, self._params(node, spec))
         return resolved
 
     def _node_type(self, node: WorkflowNode) -> NodeType | None:

@@ -1,0 +1,1 @@
+"""Fixtures and conformance suites for plugin authors. Importing this never imports pytest."""
