@@ -17,7 +17,7 @@ from quantflow.engine import (
     execute,
 )
 from quantflow.errors import WorkflowError
-from quantflow.nodes import AnyValue, Category, Scalar, node
+from quantflow.nodes import AnyValue, Category, Node, Port, PortType, Scalar, node
 from quantflow.plugins import PluginHost
 from quantflow.testing.plugins import make_plugin
 from quantflow.workflow import validate
@@ -59,9 +59,15 @@ async def meet_b(x: Scalar) -> Scalar:
     return x
 
 
-@node("eng:bad_output", category=Category.LOGIC, title="Returns nonsense", outputs={})
-def bad_output(x: Scalar) -> Any:
-    return 42
+class BadOutput(Node):
+    type_id = "eng:bad_output"
+    category = Category.LOGIC
+    title = "Returns nonsense"
+    inputs = {"x": Port(PortType.SCALAR)}
+    outputs = {"out": Port(PortType.SCALAR)}
+
+    def run(self, ctx: Any, x: float) -> Any:
+        return 42
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +75,7 @@ def types(host: PluginHost) -> Any:
     h = PluginHost()
     for name, plugin in ((n, host.pm.get_plugin(n)) for n in ("core", "testnodes")):
         h.add_plugin(plugin, name)
-    h.add_plugin(make_plugin("eng", [counted, effect, reads_context, meet_a, meet_b, bad_output]), "eng")
+    h.add_plugin(make_plugin("eng", [counted, effect, reads_context, meet_a, meet_b, BadOutput]), "eng")
     assert h.errors == []
     return h.registry.node_types
 
@@ -239,7 +245,7 @@ def test_nodes_see_the_run_context(types: Any) -> None:
 def test_a_node_returning_the_wrong_shape_fails_clearly(types: Any) -> None:
     plan = plan_of(types, [("c", "core:constant", {}), ("x", "eng:bad_output", {})], ["c.out->x.x"])
     result, _ = run(plan)
-    assert result.errors["x"] == "NodeOutputError: returned int, expected a dict of outputs []"
+    assert result.errors["x"] == "NodeOutputError: returned int, expected a dict of outputs ['out']"
 
 
 def test_compile_refuses_an_invalid_workflow(types: Any) -> None:
