@@ -32,6 +32,7 @@ from quantflow.market.ticks import ladder
 class RejectReason(StrEnum):
     TRADING_HALTED = "trading_halted"
     REDUCING_ONLY = "reducing_only"
+    UNKNOWN_SYMBOL = "unknown_symbol"
     SYMBOL_MISMATCH = "symbol_mismatch"
     ORDER_TYPE_NOT_ALLOWED = "order_type_not_allowed"
     MARKET_CLOSED = "market_closed"

@@ -1,0 +1,320 @@
+"""The paper broker: simulated fills on replayed or live market data, through the same contract,
+ledger and risk engine as a real broker.
+
+Orders are checked by the risk engine at submission (a refusal is a `rejected` order, recorded, and
+never matched), then fill on the next bar or tick after their creation time (see `matching.py`).
+Day orders left working when a symbol's next trading day starts expire. Bought shares settle T+2 on
+the trading calendar; fees and the sell tax are charged per fill (`quantflow.market.fees`). Time is
+market time: the broker's clock is the latest market data it has seen, never the wall clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import date, datetime
+
+from quantflow.domain.instrument import Instrument
+from quantflow.domain.market_data import Bar, Tick
+from quantflow.domain.orders import Fill, Order, OrderRequest, OrderStatus, OrderType, Side
+from quantflow.domain.portfolio import Account, Position
+from quantflow.market.bands import PriceLimits, price_limits, reference_from_close
+from quantflow.market.calendar import TradingCalendar, default_calendar
+from quantflow.market.sessions import to_vn_time
+from quantflow.market.ticks import TickLadder, ladder
+from quantflow.trading.broker import CAP_ACCOUNT, CAP_MODIFY, Broker, MarketDataSink
+from quantflow.trading.errors import BrokerError, NotConnectedError
+from quantflow.trading.events import OrderEvent, OrderEventKind
+from quantflow.trading.ledger import OrderLedger
+from quantflow.trading.paper import matching
+from quantflow.trading.paper.config import PaperBrokerConfig
+from quantflow.trading.paper.portfolio import PaperPortfolio
+from quantflow.trading.risk import RejectReason, RiskContext, RiskEngine
+from quantflow.trading.store import OrderEventStore
+
+K = OrderEventKind
+_WORKING = (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED)
+_CLOSE = object()  # sentinel ending event streams on disconnect
+
+
+class _EventStream:
+    """An event subscription, registered when created (not on first iteration)."""
+
+    def __init__(self, owner: PaperBroker) -> None:
+        self._owner = owner
+        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        owner._streams.append(self._queue)
+
+    def __aiter__(self) -> _EventStream:
+        return self
+
+    async def __anext__(self) -> OrderEvent:
+        item = await self._queue.get()
+        if item is _CLOSE:
+            raise StopAsyncIteration
+        assert isinstance(item, OrderEvent)
+        return item
+
+    async def aclose(self) -> None:
+        if self._queue in self._owner._streams:
+            self._owner._streams.remove(self._queue)
+
+
+class PaperBroker(Broker, MarketDataSink):
+    capabilities = frozenset({CAP_MODIFY, CAP_ACCOUNT})
+
+    def __init__(
+        self,
+        config: PaperBrokerConfig | None = None,
+        *,
+        store: OrderEventStore | None = None,
+        calendar: TradingCalendar | None = None,
+    ) -> None:
+        self.config = config or PaperBrokerConfig()
+        self.ledger = OrderLedger(store)
+        self.risk = RiskEngine(self.config.risk)
+        self._calendar = calendar or default_calendar()
+        self._portfolio = PaperPortfolio(self.config.initial_cash, self.config.initial_positions)
+        self._instruments: dict[str, Instrument] = {i.symbol: i for i in self.config.instruments}
+        self._reference: dict[str, tuple[date | None, int]] = {
+            s: (None, p) for s, p in self.config.reference_prices.items()
+        }
+        self._last: dict[str, tuple[date, int]] = {}  # symbol -> (day, last price)
+        self._reserve_price: dict[str, int] = {}  # open buy order -> VND per share reserved
+        self._mtl_limit: dict[str, int] = {}  # MTL order -> limit after its first fill
+        self._fills: list[Fill] = []
+        self._streams: list[asyncio.Queue[object]] = []
+        self._connected = False
+        self._now: datetime | None = None
+
+    # --- connection -------------------------------------------------------------------------
+    async def connect(self) -> None:
+        self._connected = True
+
+    async def disconnect(self) -> None:
+        self._connected = False
+        for queue in self._streams:
+            queue.put_nowait(_CLOSE)
+        self._streams.clear()
+
+    @property
+    def is_connected(self) -> bool:
+        return self._connected
+
+    def _require_connection(self) -> None:
+        if not self._connected:
+            raise NotConnectedError("paper broker is not connected; call connect() first")
+
+    # --- reports ----------------------------------------------------------------------------
+    def events(self) -> AsyncIterator[OrderEvent]:
+        return _EventStream(self)
+
+    async def order_reports(self) -> list[Order]:
+        return self.ledger.orders()
+
+    async def fill_reports(self) -> list[Fill]:
+        return list(self._fills)
+
+    async def position_reports(self) -> list[Position]:
+        today = self._today()
+        positions = (self._position(s, today) for s in self._portfolio.symbols())
+        return [p for p in positions if p is not None]
+
+    async def account_report(self) -> Account:
+        return self._account()
+
+    # --- orders -----------------------------------------------------------------------------
+    async def submit(self, request: OrderRequest) -> Order:
+        self._require_connection()
+        order, created = self.ledger.submit(request)
+        if not created:
+            return order
+        self._publish(self.ledger.history(order.client_order_id)[-1])
+        reason, message = self._check(request)
+        if reason is not None:
+            return self._record(OrderEvent(kind=K.REJECTED, client_order_id=order.client_order_id,
+                                           ts=request.created_at, reason_code=reason.value, message=message))
+        if request.side is Side.BUY:
+            limits = self._limits(request.symbol, to_vn_time(request.created_at).date())
+            assert limits is not None  # the risk engine refuses orders without limits
+            self._reserve_price[order.client_order_id] = request.price or limits.ceiling
+        return self._record(OrderEvent(kind=K.ACCEPTED, client_order_id=order.client_order_id,
+                                       ts=request.created_at, broker_order_id=f"P-{order.client_order_id}"))
+
+    async def cancel(self, client_order_id: str) -> Order:
+        self._require_connection()
+        order = self.ledger.get(client_order_id)
+        if order.is_terminal:
+            raise BrokerError(f"order {client_order_id} is already {order.status}; nothing to cancel")
+        ts = self._event_time(order)
+        self._record(OrderEvent(kind=K.CANCEL_REQUESTED, client_order_id=client_order_id, ts=ts))
+        return self._finish(client_order_id, K.CANCELLED, ts)
+
+    async def modify(self, client_order_id: str, *, new_client_order_id: str,
+                     price: int | None = None, quantity: int | None = None) -> Order:
+        """Cancel-and-replace (DNSE stock semantics): returns the new order, which is risk-checked
+        like any other; if it is rejected the old order stays cancelled."""
+        self._require_connection()
+        old = self.ledger.get(client_order_id)
+        if old.order_type is not OrderType.LO or old.status not in _WORKING:
+            raise BrokerError(f"only working LO orders can be modified; {client_order_id} is a {old.status} {old.order_type}")
+        ts = self._event_time(old)
+        replacement = old.request.model_copy(update={
+            "client_order_id": new_client_order_id, "created_at": ts,
+            "price": price if price is not None else old.price,
+            "quantity": quantity if quantity is not None else old.remaining_quantity,
+        })
+        replacement = OrderRequest.model_validate(replacement.model_dump())  # validate the changes
+        await self.cancel(client_order_id)
+        return await self.submit(replacement)
+
+    # --- market data ------------------------------------------------------------------------
+    async def on_bar(self, bar: Bar) -> None:
+        day = self._advance(bar.symbol, bar.start)
+        budget = matching.volume_budget(bar.volume, self.config.max_participation)
+        for order in self._matchable(bar.symbol, lambda o: o.created_at <= bar.start):
+            price = matching.bar_price(order, bar, self._limit_of(order), self.config.slippage_ticks,
+                                       self._grid(order.symbol), self._limits_or_raise(order.symbol, day))
+            budget -= self._execute(order, price, budget, bar.start, day)
+        self._last[bar.symbol] = (day, bar.close)
+        self._now = max(self._now, bar.end) if self._now else bar.end
+
+    async def on_tick(self, tick: Tick) -> None:
+        day = self._advance(tick.symbol, tick.ts)
+        budget = matching.volume_budget(tick.quantity, self.config.max_participation)
+        for order in self._matchable(tick.symbol, lambda o: o.created_at < tick.ts):
+            if order.order_type is OrderType.ATO and tick.auction is None:
+                self._finish(order.client_order_id, K.EXPIRED, tick.ts)  # the opening auction is over
+                continue
+            price = matching.tick_price(order, tick, self._limit_of(order), self.config.slippage_ticks,
+                                        self._grid(order.symbol), self._limits_or_raise(order.symbol, day))
+            if price is not None or order.order_type in matching.MARKET_TYPES:
+                budget -= self._execute(order, price, budget, tick.ts, day)
+        self._last[tick.symbol] = (day, tick.price)
+        self._now = max(self._now, tick.ts) if self._now else tick.ts
+
+    # --- internals --------------------------------------------------------------------------
+    def _execute(self, order: Order, price: int | None, budget: int, ts: datetime, day: date) -> int:
+        """Fill what the print allows and apply the order type's leftover rule; shares used."""
+        lot = self._instruments[order.symbol].lot_size
+        qty = matching.fillable_quantity(order.remaining_quantity, budget, lot) if price else 0
+        kind = order.order_type
+        if kind is OrderType.MOK and qty < order.remaining_quantity:
+            self._finish(order.client_order_id, K.CANCELLED, ts)
+            return 0
+        if qty and price:
+            self._fill(order, qty, price, ts, day)
+            if kind is OrderType.MTL:
+                self._mtl_limit.setdefault(order.client_order_id, price)
+        current = self.ledger.get(order.client_order_id)
+        if not current.is_terminal:
+            if kind is OrderType.MAK:
+                self._finish(order.client_order_id, K.CANCELLED, ts)
+            elif kind in (OrderType.ATO, OrderType.ATC, OrderType.PLO):
+                self._finish(order.client_order_id, K.EXPIRED, ts)  # one auction per order
+        return qty
+
+    def _fill(self, order: Order, qty: int, price: int, ts: datetime, day: date) -> None:
+        fee, tax = self.config.fees.costs(order.side, price * qty)
+        fill = Fill(fill_id=f"{order.client_order_id}-{len(self._fills) + 1}", client_order_id=order.client_order_id,
+                    symbol=order.symbol, side=order.side, quantity=qty, price=price, fee=fee, tax=tax, ts=ts)
+        self._record(OrderEvent(kind=K.FILLED, client_order_id=order.client_order_id, ts=ts, fill=fill))
+        self._portfolio.apply_fill(fill, self._calendar.settlement_date(day))
+        self._fills.append(fill)
+
+    def _finish(self, client_order_id: str, kind: OrderEventKind, ts: datetime) -> Order:
+        order = self._record(OrderEvent(kind=kind, client_order_id=client_order_id, ts=ts))
+        self._reserve_price.pop(client_order_id, None)
+        self._mtl_limit.pop(client_order_id, None)
+        return order
+
+    def _record(self, event: OrderEvent) -> Order:
+        order = self.ledger.record(event)
+        if order.is_terminal:
+            self._reserve_price.pop(order.client_order_id, None)
+        self._publish(event)
+        return order
+
+    def _publish(self, event: OrderEvent) -> None:
+        for queue in self._streams:
+            queue.put_nowait(event)
+
+    def _matchable(self, symbol: str, eligible: Callable[[Order], bool]) -> list[Order]:
+        return [o for o in self.ledger.open_orders(symbol) if o.status in _WORKING and eligible(o)]
+
+    def _advance(self, symbol: str, ts: datetime) -> date:
+        """Start `symbol`'s trading day `day` if new: roll the reference, expire stale day orders."""
+        day = to_vn_time(ts).date()
+        self._portfolio.settle(day)
+        ref_day, _ = self._reference.get(symbol, (day, 0))
+        if ref_day is None:
+            self._reference[symbol] = (day, self._reference[symbol][1])
+        elif ref_day != day and symbol in self._last and self._last[symbol][0] < day:
+            self._reference[symbol] = (day, reference_from_close(self._last[symbol][1], self._grid(symbol).name))
+        for order in self.ledger.open_orders(symbol):
+            if to_vn_time(order.created_at).date() < day:
+                self._finish(order.client_order_id, K.EXPIRED, max(ts, order.updated_at))
+        return day
+
+    def _limits(self, symbol: str, day: date) -> PriceLimits | None:
+        instrument = self._instruments.get(symbol)
+        entry = self._reference.get(symbol)
+        if instrument is None:
+            return None
+        if entry is not None and entry[0] in (None, day):
+            reference = entry[1]
+        elif symbol in self._last and self._last[symbol][0] < day:
+            reference = reference_from_close(self._last[symbol][1], instrument.tick_ladder_id)
+        else:
+            return None
+        return price_limits(instrument.exchange, reference, first_day=instrument.listing_date == day,
+                            ladder_id=instrument.tick_ladder_id)
+
+    def _limits_or_raise(self, symbol: str, day: date) -> PriceLimits:
+        limits = self._limits(symbol, day)
+        if limits is None:
+            raise BrokerError(f"no reference price for {symbol} on {day}")
+        return limits
+
+    def _grid(self, symbol: str) -> TickLadder:
+        return ladder(self._instruments[symbol].tick_ladder_id)
+
+    def _limit_of(self, order: Order) -> int | None:
+        return order.price if order.price is not None else self._mtl_limit.get(order.client_order_id)
+
+    def _check(self, request: OrderRequest) -> tuple[RejectReason | None, str]:
+        instrument = self._instruments.get(request.symbol)
+        if instrument is None:
+            return RejectReason.UNKNOWN_SYMBOL, f"{request.symbol} is not an instrument this paper account trades"
+        day = to_vn_time(request.created_at).date()
+        open_buys = [o for o in self.ledger.open_orders(request.symbol)
+                     if o.side is Side.BUY and o.client_order_id != request.client_order_id]
+        ctx = RiskContext(
+            instrument=instrument, now=request.created_at, account=self._account(),
+            position=self._position(request.symbol, day, exclude=request.client_order_id),
+            price_limits=self._limits(request.symbol, day),
+            pending_buy_quantity=sum(o.remaining_quantity for o in open_buys),
+            fees=self.config.fees, calendar=self._calendar,
+        )
+        decision = self.risk.check(request, ctx)
+        return decision.reason, decision.message
+
+    def _position(self, symbol: str, today: date, exclude: str | None = None) -> Position | None:
+        reserved = sum(o.remaining_quantity for o in self.ledger.open_orders(symbol)
+                       if o.side is Side.SELL and o.client_order_id != exclude)
+        return self._portfolio.position(symbol, today, reserved)
+
+    def _account(self) -> Account:
+        reserved = 0
+        for cid, price in self._reserve_price.items():
+            value = price * self.ledger.get(cid).remaining_quantity
+            reserved += value + self.config.fees.fee(value)
+        cash = self._portfolio.cash
+        return Account(account_id=self.config.account_id, cash=cash, reserved_cash=reserved,
+                       buying_power=cash - reserved)
+
+    def _today(self) -> date:
+        return to_vn_time(self._now).date() if self._now else date.min
+
+    def _event_time(self, order: Order) -> datetime:
+        return max(order.updated_at, self._now) if self._now else order.updated_at

@@ -1,0 +1,73 @@
+"""Cash and holdings of the paper account, with T+2 settlement of bought shares.
+
+Cash moves at fill time (sale proceeds are usable at once, as with DNSE's cash advance); bought
+shares become sellable on their settlement date. Cost basis uses the average-cost method, fees of
+buys included; a sale removes cost in proportion, rounded half-even to whole VND.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+
+from quantflow.domain.orders import Fill, Side
+from quantflow.domain.portfolio import PendingSettlement, Position
+
+
+@dataclass
+class _Holding:
+    quantity: int = 0
+    cost_basis: int = 0
+    pending: list[PendingSettlement] = field(default_factory=list)
+
+    def settled(self, today: date) -> int:
+        return self.quantity - sum(p.quantity for p in self.pending if p.settles_on > today)
+
+
+class PaperPortfolio:
+    def __init__(self, cash: int, positions: tuple[Position, ...] = ()) -> None:
+        self.cash = cash
+        self._holdings: dict[str, _Holding] = {
+            p.symbol: _Holding(p.quantity, p.cost_basis) for p in positions if p.quantity
+        }
+
+    def settled_quantity(self, symbol: str, today: date) -> int:
+        holding = self._holdings.get(symbol)
+        return holding.settled(today) if holding else 0
+
+    def apply_fill(self, fill: Fill, settles_on: date) -> None:
+        holding = self._holdings.setdefault(fill.symbol, _Holding())
+        self.cash += fill.cash_flow
+        if fill.side is Side.BUY:
+            holding.quantity += fill.quantity
+            holding.cost_basis += fill.notional + fill.fee
+            holding.pending.append(PendingSettlement(quantity=fill.quantity, settles_on=settles_on))
+            return
+        if fill.quantity > holding.quantity:
+            raise AssertionError(f"paper sale of {fill.quantity} {fill.symbol} exceeds holding")
+        remaining = holding.quantity - fill.quantity
+        holding.cost_basis = round(Fraction(holding.cost_basis * remaining, holding.quantity))
+        holding.quantity = remaining
+        if remaining == 0:
+            del self._holdings[fill.symbol]
+
+    def settle(self, today: date) -> None:
+        """Forget settlement lots that have settled by `today`."""
+        for holding in self._holdings.values():
+            holding.pending = [p for p in holding.pending if p.settles_on > today]
+
+    def position(self, symbol: str, today: date, reserved_for_sale: int = 0) -> Position | None:
+        holding = self._holdings.get(symbol)
+        if holding is None:
+            return None
+        return Position(
+            symbol=symbol,
+            quantity=holding.quantity,
+            sellable_quantity=max(0, holding.settled(today) - reserved_for_sale),
+            cost_basis=holding.cost_basis,
+            pending=tuple(p for p in holding.pending if p.settles_on > today),
+        )
+
+    def symbols(self) -> list[str]:
+        return sorted(self._holdings)
