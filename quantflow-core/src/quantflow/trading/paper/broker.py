@@ -246,10 +246,10 @@ class PaperBroker(Broker, MarketDataSink):
         """Start `symbol`'s trading day `day` if new: roll the reference, expire stale day orders."""
         day = to_vn_time(ts).date()
         self._portfolio.settle(day)
-        ref_day, _ = self._reference.get(symbol, (day, 0))
-        if ref_day is None:
-            self._reference[symbol] = (day, self._reference[symbol][1])
-        elif ref_day != day and symbol in self._last and self._last[symbol][0] < day:
+        seeded = self._reference.get(symbol)
+        if seeded is not None and seeded[0] is None:  # configured reference: the first day seen
+            self._reference[symbol] = (day, seeded[1])
+        elif symbol in self._last and self._last[symbol][0] < day:  # new day: previous close
             self._reference[symbol] = (day, reference_from_close(self._last[symbol][1], self._grid(symbol).name))
         for order in self.ledger.open_orders(symbol):
             if to_vn_time(order.created_at).date() < day:
