@@ -38,7 +38,7 @@ def check(
     checker = _Checker(text, inputs, registry)
     node = checker.visit(tree, _Scope())
     if checker.problems or node is None:
-        raise ExpressionError(checker.problems)
+        raise ExpressionError(sorted(checker.problems, key=lambda d: (d.line, d.column)))
     return node
 
 
@@ -134,12 +134,11 @@ class _Checker:
             else:
                 choices = [*self.registry.names(), *_SPECIAL_FORMS]
                 self.report(node.name_span, f"unknown function '{node.name}'", _closest(node.name, choices))
-            for arg in node.args:  # still report problems inside the arguments
-                if not isinstance(arg, ast.String):
-                    self.visit(arg, scope)
+            self.visit_arguments(node, scope)
             return None
         bound = self.bind(node, spec)
         if bound is None:
+            self.visit_arguments(node, scope)
             return None
         args: list[ir.Node | float | int] = []
         ok = True
@@ -148,6 +147,12 @@ class _Checker:
             ok = ok and value is not None
             args.append(value if value is not None else 0)
         return ir.Apply(spec, tuple(args), spec.result) if ok else None
+
+    def visit_arguments(self, node: ast.Call, scope: _Scope) -> None:
+        """Still report problems inside the arguments of a call that could not be resolved."""
+        for arg in (*node.args, *(k.value for k in node.keywords)):
+            if not isinstance(arg, ast.String | ast.Number):
+                self.visit(arg, scope)
 
     def bind(self, node: ast.Call, spec: FunctionSpec) -> list[ast.Expr | float] | None:
         """Match positional and keyword arguments to parameters; fill defaults."""
