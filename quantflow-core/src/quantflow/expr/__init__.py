@@ -16,7 +16,8 @@ Semantics worth knowing before trusting a backtest:
   bbands_upper / bbands_middle / bbands_lower.
 * `lookup("SYM", expr)` evaluates expr on another instrument whose columns the caller supplies
   already aligned on the same timestamps (same length, same bars).
-* The incremental evaluator's n-th `update` equals the vectorised result at bar n-1.
+* The incremental evaluator's n-th `update` equals the vectorised result at bar n-1 (bit for bit
+  for operators and most functions; see `streaming.py` for the few-ulp exceptions).
 """
 
 from quantflow.expr.ast import Expr

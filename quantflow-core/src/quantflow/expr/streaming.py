@@ -1,9 +1,12 @@
 """Incremental (one bar at a time) state for the built-in window functions.
 
-Each class reproduces its TA-Lib counterpart operation for operation — same seeding (SMA seed for
-EMA/MACD, Wilder's average for RSI/ATR), same running sums updated in the same order — so the
-newest value equals the vectorised result bit for bit, with O(window) memory and O(1) work per bar
-(O(window) only when a seed is formed). The gap rule of `indicators.py` applies: a non-finite
+Each class follows its TA-Lib counterpart operation for operation — same seeding (SMA seed for
+EMA/MACD, Wilder's average for RSI/ATR), same running sums, fused multiply-adds where the C
+library fuses them (see `fma.py`) — with O(window) memory and O(1) work per bar (O(window) only
+when a seed is formed). SMA, EMA, MACD, highest/lowest, ROC and the middle band equal TA-Lib 0.8.1
+bit for bit (tests assert it). WMA, RSI, ATR, stddev/zscore, the outer bands and corr differ by a
+few ulps of TA-Lib 0.8.1's internal sums — below 1e-9 relative on real prices, but a variance
+near zero (a flat window) amplifies it. The gap rule of `indicators.py` applies: a non-finite
 input resets the state and yields NaN.
 """
 
