@@ -171,7 +171,7 @@ def mutated(draw: st.DrawFn) -> Any:
             edge = draw(st.sampled_from(value["edges"]))
             if isinstance(edge, dict):
                 edge[draw(st.sampled_from(["source", "target", "source_port", "target_port"]))] = draw(junk)
-        elif isinstance(value.get("nodes"), list) and value["nodes"] and isinstance(value["nodes"][1], dict):
+        elif isinstance(value.get("nodes"), list) and len(value["nodes"]) > 1 and isinstance(value["nodes"][1], dict):
             value["nodes"][1]["params"] = {"value": draw(junk)}
     return value
 

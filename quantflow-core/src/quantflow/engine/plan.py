@@ -5,28 +5,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import rustworkx as rx
 
 from quantflow.errors import WorkflowError
+from quantflow.gc_pause import gc_paused
 from quantflow.nodes.spec import NodeParams, NodeType
-from quantflow.workflow.validate import ValidationResult, build_graph
+from quantflow.workflow.validate import ValidationResult
 
 
-@dataclass(frozen=True, slots=True)
-class InputWiring:
+class InputWiring(NamedTuple):
     name: str
     multiple: bool
     sources: tuple[tuple[int, str], ...]  # (step index, output port)
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
+    """Immutable and cheap to build (a named tuple): a 10,000-node plan builds 10,000 of them."""
+
     index: int
     node_id: str
     spec: NodeType
     params: NodeParams
-    params_key: str  # canonical JSON of the params: part of the cache key
     inputs: tuple[InputWiring, ...]
     dependants: tuple[int, ...]
     n_dependencies: int  # distinct upstream steps
@@ -46,11 +47,20 @@ class Plan:
 
 def compile_plan(result: ValidationResult, targets: Iterable[str] | None = None) -> Plan:
     """Build the plan; with `targets`, only those nodes and what they depend on (partial run)."""
+    with gc_paused():
+        return _compile(result, targets)
+
+
+def _compile(result: ValidationResult, targets: Iterable[str] | None) -> Plan:
     if not result.ok:
+        shown = result.errors[:20]
+        more = len(result.errors) - len(shown)
         raise WorkflowError(
-            "the workflow has errors; fix them first:\n" + "\n".join(str(p) for p in result.errors)
+            "the workflow has errors; fix them first:\n"
+            + "\n".join(str(p) for p in shown)
+            + (f"\n… and {more} more" if more else "")
         )
-    graph, index = build_graph(result.resolved, result.edges)
+    graph, index = result.graph, result.index
     keep: set[int] | None = None
     if targets is not None:
         keep = set()
@@ -62,42 +72,43 @@ def compile_plan(result: ValidationResult, targets: Iterable[str] | None = None)
     generations = [
         [i for i in gen if keep is None or i in keep] for gen in rx.topological_generations(graph)
     ]
-    order = [i for gen in generations for i in gen]
-    position = {graph_index: step_index for step_index, graph_index in enumerate(order)}
+    order = [graph[i] for gen in generations for i in gen]
+    position = {node_id: step_index for step_index, node_id in enumerate(order)}
 
-    incoming: dict[int, dict[str, list[tuple[int, str]]]] = {}
+    wiring: list[dict[str, list[tuple[int, str]]]] = [{} for _ in order]
+    dependants: list[set[int]] = [set() for _ in order]
     for edge in result.edges:
-        target = index[edge.target]
-        if target in position:
-            incoming.setdefault(position[target], {}).setdefault(edge.target_port, []).append(
-                (position[index[edge.source]], edge.source_port)
-            )
+        target = position.get(edge.target)
+        if target is None:
+            continue
+        source = position[edge.source]
+        wiring[target].setdefault(edge.target_port, []).append((source, edge.source_port))
+        dependants[source].add(target)
 
     steps = []
-    for step_index, graph_index in enumerate(order):
-        resolved = result.resolved[graph[graph_index]]
+    for step_index, node_id in enumerate(order):
+        resolved = result.resolved[node_id]
         assert resolved.params is not None  # guaranteed by result.ok
-        wired = incoming.get(step_index, {})
-        inputs = tuple(
-            InputWiring(name, port.multiple, tuple(wired[name]))
-            for name, port in resolved.spec.inputs.items()
-            if name in wired
-        )
-        dependants = sorted({position[s] for s in graph.successor_indices(graph_index) if s in position})
-        upstream = {source for wiring in inputs for source, _ in wiring.sources}
+        wired = wiring[step_index]
+        spec_inputs = resolved.spec.inputs
+        inputs = tuple([
+            InputWiring(name, spec_inputs[name].multiple, tuple(sources))
+            for name, sources in wired.items()
+        ])
         steps.append(
             Step(
-                index=step_index,
-                node_id=resolved.node.id,
-                spec=resolved.spec,
-                params=resolved.params,
-                params_key=resolved.params.model_dump_json(),
-                inputs=inputs,
-                dependants=tuple(dependants),
-                n_dependencies=len(upstream),
+                step_index,
+                node_id,
+                resolved.spec,
+                resolved.params,
+                inputs,
+                tuple(sorted(dependants[step_index])),
+                len({source for sources in wired.values() for source, _ in sources}),
             )
         )
     return Plan(
         steps=tuple(steps),
-        generations=tuple(tuple(position[i] for i in gen) for gen in generations if gen),
+        generations=tuple(
+            tuple(position[graph[i]] for i in gen) for gen in generations if gen
+        ),
     )

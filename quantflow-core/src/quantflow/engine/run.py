@@ -1,9 +1,9 @@
 """Executes a compiled plan with anyio.
 
-A node starts as soon as all its inputs are ready, so independent branches run concurrently
-without waiting for a whole generation. When a node finishes, the first newly ready dependant
-runs in the same task and the others get tasks of their own: a chain costs no task switches, a
-fan-out one task per branch. A failed node's dependants are skipped with the reason; cancelling
+A node starts as soon as all its inputs are ready, so independent async branches run
+concurrently without waiting for a whole generation. Sync nodes run in the task that made them
+ready and async ones get tasks of their own: a chain or a fan-out of sync nodes costs no task
+switches. A failed node's dependants are skipped with the reason; cancelling
 skips everything not yet finished.
 """
 
@@ -134,9 +134,13 @@ class Run:
             duration_ms=duration,
         )
 
-    async def _chain(self, tg: TaskGroup, step: Step | None) -> None:
-        steps = self.plan.steps
-        while step is not None:
+    async def _chain(self, tg: TaskGroup, first: Step) -> None:
+        """Run `first`, then whatever it makes ready. Sync nodes gain nothing from a task of their
+        own (they hold the event loop either way), so they run here, one after another; a newly
+        ready async node gets its own task unless it is the only work left for this one."""
+        steps, queue = self.plan.steps, [first]
+        while queue:
+            step = queue.pop()
             ok = await self._run_step(step)
             ready = []
             for d in step.dependants:
@@ -146,9 +150,11 @@ class Run:
                 self._waiting[d] -= 1
                 if self._waiting[d] == 0 and self._states[d] is NodeState.PENDING:
                     ready.append(steps[d])
-            for extra in ready[1:]:
-                tg.start_soon(self._chain, tg, extra)
-            step = ready[0] if ready else None
+            for candidate in reversed(ready):  # reversed: the queue pops in dependant order
+                if candidate.spec.is_async and (queue or len(ready) > 1):
+                    tg.start_soon(self._chain, tg, candidate)
+                else:
+                    queue.append(candidate)
 
     async def _run_step(self, step: Step) -> bool:
         i, node_id, spec = step.index, step.node_id, step.spec
@@ -159,7 +165,7 @@ class Run:
         key: Hashable = None
         try:
             if spec.cacheable and self.cache is not None:
-                key = (spec.type_id, spec.version, step.params_key, self._input_keys(step))
+                key = (spec.type_id, spec.version, step.params.model_dump_json(), self._input_keys(step))
                 cached = self.cache.get(key)
                 if cached is not None:
                     return self._succeed(step, cached, key, started, cached=True)

@@ -15,6 +15,7 @@ from typing import Any
 import rustworkx as rx
 from pydantic import ValidationError
 
+from quantflow.gc_pause import gc_paused
 from quantflow.nodes.ports import is_compatible
 from quantflow.nodes.spec import Category, NodeParams, NodeType
 from quantflow.plugins.registry import Kind
@@ -40,6 +41,9 @@ class ValidationResult:
     workflow: Workflow | None
     resolved: dict[str, ResolvedNode] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
+    # The graph of `resolved` and `edges` (node payloads are ids), kept for the compiler.
+    graph: rx.PyDiGraph = field(default_factory=rx.PyDiGraph)
+    index: dict[str, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -57,7 +61,8 @@ class ValidationResult:
 def validate(document: Any, node_types: Kind[NodeType]) -> ValidationResult:
     """Validate a workflow given as parsed JSON (or a `Workflow`) against the registered types."""
     try:
-        return _Validator(node_types).run(document)
+        with gc_paused():
+            return _Validator(node_types).run(document)
     except RecursionError:
         return ValidationResult(
             [Problem(code=C.INVALID_DOCUMENT, message="the document is nested too deeply to read")],
@@ -78,9 +83,12 @@ class _Validator:
         workflow, nodes, edges = self.structure(document)
         resolved = self.resolve_nodes(nodes)
         good_edges = self.check_edges(edges, resolved, {n.id for n in nodes})
-        self.check_graph(resolved, good_edges)
+        graph, index = build_graph(resolved, good_edges)
+        self.check_graph(resolved, graph, index)
         has_errors = any(p.severity is Severity.ERROR for p in self.problems)
-        return ValidationResult(self.problems, None if has_errors else workflow, resolved, good_edges)
+        return ValidationResult(
+            self.problems, None if has_errors else workflow, resolved, good_edges, graph, index
+        )
 
     # -- structure -----------------------------------------------------------------------------
 
@@ -178,7 +186,7 @@ class _Validator:
             )
             return None
         spec = kind.get(node.type)
-        if not spec.can_migrate_from(node.type_version):
+        if node.type_version != spec.version and not spec.can_migrate_from(node.type_version):
             self.report(
                 C.UNKNOWN_TYPE_VERSION,
                 f"node type {node.type!r} version {node.type_version} is not known to the installed "
@@ -227,41 +235,41 @@ class _Validator:
         good: list[Edge] = []
         seen: set[tuple[str, str, str, str]] = set()
         fan_in: dict[tuple[str, str], list[Edge]] = {}
-        for edge in edges:
-            key = (edge.source, edge.source_port, edge.target, edge.target_port)
-            label = f"edge {edge.source}.{edge.source_port} → {edge.target}.{edge.target_port}"
-            missing = [end for end in (edge.source, edge.target) if end not in node_ids]
-            if missing:
-                self.report(
-                    C.DANGLING_EDGE,
-                    f"{label} points at missing node{'s' if len(missing) > 1 else ''} "
-                    + ", ".join(repr(m) for m in missing),
-                    node_id=edge.target if edge.target in node_ids else edge.source if edge.source in node_ids else None,
-                    details={"missing": missing},
-                )
+        for edge in edges:  # the hot loop of a large workflow: messages are built only on error
+            s, sp, t, tp = edge.source, edge.source_port, edge.target, edge.target_port
+            if s not in node_ids or t not in node_ids:
+                self._dangling(edge, node_ids)
                 continue
+            key = (s, sp, t, tp)
             if key in seen:
-                self.report(C.DUPLICATE_EDGE, f"{label} appears twice", node_id=edge.target, port=edge.target_port)
+                self.report(C.DUPLICATE_EDGE, f"{_label(edge)} appears twice", node_id=t, port=tp)
                 continue
             seen.add(key)
-            source, target = resolved.get(edge.source), resolved.get(edge.target)
+            source, target = resolved.get(s), resolved.get(t)
             if source is None or target is None:
                 continue  # the broken node already has its own problem
-            out_port = self._port(source, edge.source_port, "output", label)
-            in_port = self._port(target, edge.target_port, "input", label)
+            out_port, in_port = source.spec.outputs.get(sp), target.spec.inputs.get(tp)
             if out_port is None or in_port is None:
+                if out_port is None:
+                    self._unknown_port(source, sp, "output", edge)
+                if in_port is None:
+                    self._unknown_port(target, tp, "input", edge)
                 continue
-            if not is_compatible(out_port.type, in_port.type):
+            if out_port.type is not in_port.type and not is_compatible(out_port.type, in_port.type):
                 self.report(
                     C.PORT_TYPE_MISMATCH,
-                    f"{label}: output {edge.source_port!r} gives {out_port.type.value} but input "
-                    f"{edge.target_port!r} takes {in_port.type.value}",
-                    node_id=edge.target,
-                    port=edge.target_port,
+                    f"{_label(edge)}: output {sp!r} gives {out_port.type.value} but input "
+                    f"{tp!r} takes {in_port.type.value}",
+                    node_id=t,
+                    port=tp,
                     details={"source_type": out_port.type.value, "target_type": in_port.type.value},
                 )
                 continue
-            fan_in.setdefault((edge.target, edge.target_port), []).append(edge)
+            incoming = fan_in.get((t, tp))
+            if incoming is None:
+                fan_in[(t, tp)] = [edge]
+            else:
+                incoming.append(edge)
             good.append(edge)
         for (target, port), incoming in fan_in.items():
             if len(incoming) > 1 and not resolved[target].spec.inputs[port].multiple:
@@ -284,25 +292,34 @@ class _Validator:
                     )
         return good
 
-    def _port(self, item: ResolvedNode, name: str, kind: str, label: str) -> Any:
+    def _dangling(self, edge: Edge, node_ids: set[str]) -> None:
+        missing = [end for end in (edge.source, edge.target) if end not in node_ids]
+        present = [end for end in (edge.target, edge.source) if end in node_ids]
+        self.report(
+            C.DANGLING_EDGE,
+            f"{_label(edge)} points at missing node{'s' if len(missing) > 1 else ''} "
+            + ", ".join(repr(m) for m in missing),
+            node_id=present[0] if present else None,
+            details={"missing": missing},
+        )
+
+    def _unknown_port(self, item: ResolvedNode, name: str, kind: str, edge: Edge) -> None:
         ports = item.spec.inputs if kind == "input" else item.spec.outputs
-        port = ports.get(name)
-        if port is None:
-            close = difflib.get_close_matches(name, list(ports), n=1)
-            available = ", ".join(repr(p) for p in ports) or "none"
-            self.report(
-                C.UNKNOWN_PORT,
-                f"{label}: {item.spec.type_id} has no {kind} {name!r}"
-                + (f"; did you mean {close[0]!r}?" if close else f" ({kind}s: {available})"),
-                node_id=item.node.id,
-                port=name,
-            )
-        return port
+        close = difflib.get_close_matches(name, list(ports), n=1)
+        available = ", ".join(repr(p) for p in ports) or "none"
+        self.report(
+            C.UNKNOWN_PORT,
+            f"{_label(edge)}: {item.spec.type_id} has no {kind} {name!r}"
+            + (f"; did you mean {close[0]!r}?" if close else f" ({kind}s: {available})"),
+            node_id=item.node.id,
+            port=name,
+        )
 
     # -- graph ---------------------------------------------------------------------------------
 
-    def check_graph(self, resolved: Mapping[str, ResolvedNode], edges: list[Edge]) -> None:
-        graph, index = build_graph(resolved, edges)
+    def check_graph(
+        self, resolved: Mapping[str, ResolvedNode], graph: rx.PyDiGraph, index: Mapping[str, int]
+    ) -> None:
         for component in rx.strongly_connected_components(graph):
             if len(component) > 1 or graph.has_edge(component[0], component[0]):
                 names = sorted(graph[i] for i in component)
@@ -341,6 +358,10 @@ def build_graph(
         [(index[e.source], index[e.target]) for e in edges if e.source in index and e.target in index]
     )
     return graph, index
+
+
+def _label(edge: Edge) -> str:
+    return f"edge {edge.source}.{edge.source_port} → {edge.target}.{edge.target_port}"
 
 
 def _explain(error: Mapping[str, Any]) -> str:
