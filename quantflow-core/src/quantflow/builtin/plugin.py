@@ -5,11 +5,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from quantflow.builtin import basic_nodes
+from quantflow.builtin import basic_nodes, data_nodes, logic_nodes
 from quantflow.plugins.hookspecs import hookimpl
+
+NODE_MODULES = (basic_nodes, data_nodes, logic_nodes)
 
 
 @hookimpl
 def register_node_types(register: Callable[[Any], None]) -> None:
-    for node_type in basic_nodes.NODE_TYPES:
-        register(node_type)
+    for module in NODE_MODULES:
+        for node_type in module.NODE_TYPES:
+            register(node_type)
+
+
+@hookimpl
+def register_expression_functions(register: Callable[[Any], None]) -> None:
+    from quantflow.expr.builtins import BUILTINS
+
+    for spec in BUILTINS:
+        register(spec)
+
+
+@hookimpl
+def register_brokers(register: Callable[[Any], None]) -> None:
+    from quantflow.trading import register_builtin_brokers
+
+    register_builtin_brokers(register)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -31,6 +31,22 @@ class RunContext:
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("quantflow.run"))
     # Anything else a host provides to nodes (the risk engine, an agent, a notifier, …).
     services: Mapping[str, Any] = field(default_factory=dict)
+    # State that outlives one run: a backtest or live session runs the same plan once per bar,
+    # and stateful nodes (incremental indicators, alerts) keep their memory here by node id.
+    state: dict[str, dict[str, Any]] = field(default_factory=dict)
+    node_id: str | None = None  # set for stateful nodes only (see NodeType.stateful)
+    # True when this run is one of a session's per-bar runs: data nodes then emit only the bars
+    # new since the previous run, and stateful nodes carry the rest (see quantflow.nodes.values).
+    incremental: bool = False
 
     def now(self) -> datetime:
         return self.clock()
+
+    def for_node(self, node_id: str) -> RunContext:
+        return replace(self, node_id=node_id)
+
+    def node_state(self) -> dict[str, Any]:
+        """This node's memory across the runs of one session (empty on the first run)."""
+        if self.node_id is None:
+            raise RuntimeError("node_state() is only available to node types declared stateful=True")
+        return self.state.setdefault(self.node_id, {})

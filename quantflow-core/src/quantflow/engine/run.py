@@ -169,11 +169,12 @@ class Run:
                 cached = self.cache.get(key)
                 if cached is not None:
                     return self._succeed(step, cached, key, started, cached=True)
+            ctx = self.ctx.for_node(node_id) if spec.stateful else self.ctx
             if self.node_timeout is not None and spec.is_async:
                 with anyio.fail_after(self.node_timeout):
-                    outputs = await spec.invoke(self.ctx, step.params, inputs)
+                    outputs = await spec.invoke(ctx, step.params, inputs)
             else:
-                outputs = spec.invoke(self.ctx, step.params, inputs)
+                outputs = spec.invoke(ctx, step.params, inputs)
                 if spec.is_async:
                     outputs = await outputs
             _check_outputs(step, outputs)

@@ -61,6 +61,7 @@ class Node:
     ui: ClassVar[Mapping[str, Any]] = {}
     side_effects: ClassVar[bool] = False
     cacheable: ClassVar[bool] = True
+    stateful: ClassVar[bool] = False
     deprecated: ClassVar[str | None] = None
     migrations: ClassVar[Mapping[int, Migration]] = {}
 
@@ -94,7 +95,8 @@ class Node:
             params_model=cls.Params,
             ui=dict(cls.ui),
             side_effects=cls.side_effects,
-            cacheable=cls.cacheable and not cls.side_effects,
+            cacheable=cls.cacheable and not cls.side_effects and not cls.stateful,
+            stateful=cls.stateful,
             deprecated=cls.deprecated,
             migrations=dict(cls.migrations),
         )
@@ -112,6 +114,7 @@ def node(
     ui: Mapping[str, Any] | None = None,
     side_effects: bool = False,
     cacheable: bool = True,
+    stateful: bool = False,
     deprecated: str | None = None,
     migrations: Mapping[int, Migration] | None = None,
 ) -> Callable[[Callable[..., Any]], NodeType]:
@@ -184,7 +187,8 @@ def node(
             params_model=params_model,
             ui=dict(ui or {}),
             side_effects=side_effects,
-            cacheable=cacheable and not side_effects,
+            cacheable=cacheable and not side_effects and not stateful,
+            stateful=stateful,
             deprecated=deprecated,
             migrations=dict(migrations or {}),
         )

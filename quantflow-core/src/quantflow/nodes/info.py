@@ -37,6 +37,7 @@ class NodeTypeInfo(_Frozen):
     ui: dict[str, Any]
     side_effects: bool
     cacheable: bool
+    stateful: bool
     deprecated: str | None
     migrates_from: list[int]
 
@@ -68,6 +69,7 @@ def describe(spec: NodeType, plugin: str) -> NodeTypeInfo:
         ui=dict(spec.ui),
         side_effects=spec.side_effects,
         cacheable=spec.cacheable,
+        stateful=spec.stateful,
         deprecated=spec.deprecated,
         migrates_from=sorted(v for v in range(1, spec.version) if spec.can_migrate_from(v)),
     )

@@ -76,6 +76,7 @@ class NodeType:
     ui: Mapping[str, Any] = field(default_factory=dict)
     side_effects: bool = False
     cacheable: bool = True  # False for nodes whose output depends on more than params + inputs
+    stateful: bool = False  # keeps memory across the runs of a session via ctx.node_state()
     deprecated: str | None = None  # the message shown to users, naming the replacement
     migrations: Mapping[int, Migration] = field(default_factory=dict)
 

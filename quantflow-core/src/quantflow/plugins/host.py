@@ -96,6 +96,7 @@ class PluginHost:
         self.pm.add_hookspecs(hookspecs)
         self.registry = Registry()
         self._records: dict[str, _PluginRecord] = {}
+        self._functions: Any = None
         if trace:
             self.pm.trace.root.setwriter(sys.stderr.write)
             self.pm.enable_tracing()
@@ -142,6 +143,7 @@ class PluginHost:
         """Register one plugin object or module and run its hooks (also for tests and embedding)."""
         record = _PluginRecord(name, distribution, version)
         self._records[name] = record
+        self._functions = None
         try:
             self.pm.register(plugin, name=name)
         except Exception as exc:
@@ -178,6 +180,18 @@ class PluginHost:
                 did_you_mean = f"; did you mean {hint[0]!r}?" if hint else ""
                 errors.append(f"implements unknown hook {caller.name!r}{did_you_mean}")
         return errors
+
+    def expression_registry(self) -> Any:
+        """A `quantflow.expr.FunctionRegistry` of every function the plugins registered (the
+        built-ins come from the `core` plugin), built once per host."""
+        if self._functions is None:
+            from quantflow.expr import FunctionRegistry
+
+            registry = FunctionRegistry()
+            for spec in self.registry.expression_functions:
+                registry.register(spec)
+            self._functions = registry
+        return self._functions
 
     @property
     def errors(self) -> list[str]:

@@ -1,0 +1,107 @@
+"""Evaluates one compiled formula over a frame and named input series, for every symbol: as whole
+arrays in a one-shot run, through per-symbol incremental evaluators in an incremental run. Every
+formula-based node (expression, condition, compare, crossover, indicator, …) runs through here,
+so they all share one definition of warm-up, NaN and lookup alignment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from quantflow.data.bars import Bars
+from quantflow.engine.context import RunContext
+from quantflow.expr import CompiledExpression, ValueKind, compile_expression
+from quantflow.nodes.values import Frame, SeriesMap
+from quantflow.plugins import get_host
+
+INPUT_NAMES = ("a", "b", "c")
+BAR_FIELDS = frozenset({"open", "high", "low", "close", "volume", "value"})
+
+
+@lru_cache(maxsize=1024)
+def compiled(formula: str, inputs: tuple[str, ...] = INPUT_NAMES) -> CompiledExpression:
+    """Compile once per distinct formula; raises ExpressionError with positions."""
+    return compile_expression(
+        formula,
+        inputs={name: ValueKind.NUMBER for name in inputs},
+        registry=get_host().expression_registry(),
+    )
+
+
+def evaluate(
+    ctx: RunContext, formula: CompiledExpression, frame: Frame | None, inputs: Mapping[str, SeriesMap | None]
+) -> dict[str, np.ndarray]:
+    given = {name: series for name, series in inputs.items() if series is not None}
+    symbols = list(frame) if frame else sorted({s for series in given.values() for s in series})
+    state = ctx.node_state() if ctx.incremental else None
+    out: dict[str, np.ndarray] = {}
+    for symbol in symbols:
+        bars = frame.get(symbol) if frame else None
+        columns: dict[str, np.ndarray] = {}
+        if bars is not None:
+            columns.update({name: bars.column(name) for name in formula.columns & BAR_FIELDS})
+        for name, series in given.items():
+            if symbol in series:
+                columns[name] = np.asarray(series[symbol], dtype=float)
+        if not columns:
+            continue
+        if state is None:
+            out[symbol] = formula.evaluate(columns, lookup=_aligned_lookup(frame, bars))
+        else:
+            evaluator = state.get(symbol)
+            if evaluator is None:
+                evaluator = state[symbol] = formula.incremental()
+            n = len(next(iter(columns.values())))
+            lookups = _bar_lookups(frame, bars)
+            values = [
+                evaluator.update(
+                    {name: column[i] for name, column in columns.items()},
+                    lookup_bar=lookups(i) if lookups else None,
+                )
+                for i in range(n)
+            ]
+            dtype = bool if formula.result_kind is ValueKind.BOOL else float
+            out[symbol] = np.asarray(values, dtype=dtype)
+    return out
+
+
+def _aligned_lookup(frame: Frame | None, bars: Bars | None) -> Any:
+    """lookup("SYM", …) in a one-shot run: SYM's columns re-indexed on this symbol's bar times
+    (NaN where SYM has no bar at that time)."""
+    if not frame or bars is None:
+        return None
+
+    def lookup(symbol: str) -> Mapping[str, np.ndarray]:
+        other = frame.get(symbol)
+        if other is None:
+            raise KeyError(f"lookup({symbol!r}): the frame has no bars for {symbol}; add it to the data node's symbols")
+        index = np.searchsorted(other.time, bars.time)
+        clipped = np.minimum(index, max(len(other) - 1, 0))
+        found = (index < len(other)) & (other.time[clipped] == bars.time) if len(other) else np.zeros(len(bars), bool)
+        return {
+            name: np.where(found, other.column(name)[clipped], np.nan) if len(other) else np.full(len(bars), np.nan)
+            for name in ("open", "high", "low", "close", "volume", "value")
+        }
+
+    return lookup
+
+
+def _bar_lookups(frame: Frame | None, bars: Bars | None) -> Any:
+    """lookup("SYM", …) in an incremental run: SYM's bar at the same time in this run's frame."""
+    if not frame or bars is None or len(frame) < 2:
+        return None
+    aligned = _aligned_lookup(frame, bars)
+    cache: dict[str, Mapping[str, np.ndarray]] = {}
+
+    def at(i: int) -> Any:
+        def lookup_bar(symbol: str) -> Mapping[str, float]:
+            if symbol not in cache:
+                cache[symbol] = aligned(symbol)
+            return {name: column[i] for name, column in cache[symbol].items()}
+
+        return lookup_bar
+
+    return at
