@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import anyio
 import numpy as np
 import pytest
-
 from quantflow.data.bars import Bars
 from quantflow.engine import RunContext, RunMode, RunStatus, compile_plan, execute
 from quantflow.plugins import get_host
+from quantflow.testing.data import require_shared_data, shared_data_dir
 from quantflow.workflow import ProblemCode, validate
 
-DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "vn" / "daily" / "vci_adjusted_2019_2025"
+DATA = shared_data_dir() / "daily" / "vci_adjusted_2019_2025"
 
 
 def load(symbol: str) -> Bars:
@@ -65,7 +64,9 @@ WORKFLOW = {
     ],
 }
 
-pytestmark = pytest.mark.skipif(not DATA.exists(), reason="needs ../shared/data/vn")
+@pytest.fixture(autouse=True)
+def needs_data() -> None:
+    require_shared_data("daily", "vci_adjusted_2019_2025")
 
 
 def plan() -> Any:

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import numpy as np
 import pytest
-
-HPG = Path("/work/shared/data/vn/daily/vci_adjusted_2019_2025/HPG.csv")
+from quantflow.testing.data import require_shared_data
 
 
 @pytest.fixture(scope="session")
 def hpg() -> dict[str, np.ndarray]:
-    if not HPG.exists():
-        pytest.skip(f"real market data not available at {HPG}")
-    with HPG.open(newline="") as handle:
+    with require_shared_data("daily", "vci_adjusted_2019_2025", "HPG.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))[:-1]  # the last row is a partial intraday snapshot
     return {
         field: np.array([float(row[field]) for row in rows])

@@ -1,9 +1,7 @@
 import csv
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
-
 from quantflow.market import (
     HOLIDAY_CORRECTIONS,
     CalendarRangeError,
@@ -15,8 +13,7 @@ from quantflow.market import (
     previous_trading_day,
     settlement_date,
 )
-
-VNINDEX = Path(__file__).resolve().parents[4] / "shared" / "data" / "vn" / "indices" / "VNINDEX.csv"
+from quantflow.testing.data import require_shared_data
 
 
 def test_each_upstream_correction_is_applied() -> None:
@@ -79,10 +76,9 @@ def test_custom_calendar() -> None:
         date(2030, 1, 2), date(2030, 1, 3), date(2030, 1, 4), date(2030, 1, 7)]
 
 
-@pytest.mark.skipif(not VNINDEX.exists(), reason="shared market data not available")
 def test_calendar_matches_vnindex_sessions_2018_2025() -> None:
     """Every VNINDEX session is a trading day, and every calendar trading day has a session."""
-    with VNINDEX.open(encoding="utf-8-sig") as f:
+    with require_shared_data("indices", "VNINDEX.csv").open(encoding="utf-8-sig") as f:
         sessions = {date.fromisoformat(row["time"]) for row in csv.DictReader(f)}
     cal = default_calendar()
     start, end = date(2018, 1, 1), date(2025, 12, 31)
