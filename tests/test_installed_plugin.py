@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
+
+from quantflow.testing.install import quantflow_cli
 
 PYPROJECT = """
 [build-system]
@@ -38,43 +38,30 @@ def register_node_types(register):
 BROKEN = "import this_module_does_not_exist\n"
 
 
-def _install(tmp_path: Path, name: str, module_source: str) -> Path:
+def _project(tmp_path: Path, name: str, module_source: str) -> Path:
     src = tmp_path / name
     package = src / name.replace("-", "_")
     package.mkdir(parents=True)
     (package / "__init__.py").write_text(module_source)
     (src / "pyproject.toml").write_text(
-        PYPROJECT.replace("quantflow-throwaway", name).replace("quantflow_throwaway", name.replace("-", "_"))
+        PYPROJECT.replace("quantflow-throwaway", name)
+        .replace("quantflow_throwaway", name.replace("-", "_"))
         .replace("throwaway = ", f"{name.split('-')[-1]} = ")
     )
-    target = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps",
-         "--target", str(target), str(src)],
-        check=True,
-        capture_output=True,
-    )
-    return target
+    return src
 
 
-def _quantflow(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(target)}
-    env.pop("QUANTFLOW_LOAD_PLUGINS", None)
-    return subprocess.run(
-        [sys.executable, "-c", "from quantflow.cli.main import main; main()", *args],
-        env=env, capture_output=True, text=True, check=False,
-    )
-
-
-def test_installed_plugin_node_is_listed_and_a_broken_one_is_reported(tmp_path: Path) -> None:
-    target = _install(tmp_path, "quantflow-throwaway", MODULE)
-    _install(tmp_path, "quantflow-broken", BROKEN)
-    listed = _quantflow(target, "nodes", "--json")
+def test_installed_plugin_node_is_listed_and_a_broken_one_is_reported(
+    tmp_path: Path, pip_install: Callable[[Path], Path]
+) -> None:
+    target = pip_install(_project(tmp_path, "quantflow-throwaway", MODULE))
+    pip_install(_project(tmp_path, "quantflow-broken", BROKEN))
+    listed = quantflow_cli(target, "nodes", "--json")
     assert listed.returncode == 0, listed.stderr
     triple = next(n for n in json.loads(listed.stdout)["node_types"] if n["type_id"] == "throwaway:triple")
     assert triple["plugin"] == "throwaway"
     assert triple["description"] == "Multiplies by three."
-    plugins = {p["name"]: p for p in json.loads(_quantflow(target, "plugins").stdout)}
+    plugins = {p["name"]: p for p in json.loads(quantflow_cli(target, "plugins").stdout)}
     assert plugins["throwaway"]["distribution"] == "quantflow-throwaway"
     assert plugins["throwaway"]["registered"] == {"node_types": ["throwaway:triple"]}
     assert "this_module_does_not_exist" in plugins["broken"]["errors"][0]
