@@ -1,0 +1,93 @@
+"""The bar-by-bar backtest: the engine, the data interface, the risk engine and the paper broker of
+paper trading, driven by a clock that steps through history one session at a time.
+
+Per session: every symbol's bar goes to the paper broker first (orders from earlier sessions fill
+or expire by its rules), then the compiled plan runs once, incrementally, with the clock at that
+bar's close, the shared session `state`, and a data source clipped to the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from quantflow.backtest import rules
+from quantflow.backtest.config import BacktestConfig
+from quantflow.backtest.history import ClippedSource, History, load_history
+from quantflow.backtest.results import (
+    BacktestResult,
+    EquityPoint,
+    FillRecord,
+    OrderRecord,
+    PositionRecord,
+    build_result,
+)
+from quantflow.backtest.setup import BacktestError, Prepared, prepare
+from quantflow.engine import RunContext, RunMode, RunStatus, execute
+from quantflow.market.calendar import default_calendar
+from quantflow.market.sessions import to_vn_time
+from quantflow.plugins.registry import Kind
+from quantflow.trading.paper import PaperBroker
+
+Progress = Callable[[int, int], None]  # (sessions done, sessions in total)
+
+
+async def run_bar_by_bar(
+    workflow: Any, source: Any, config: BacktestConfig, *, types: Kind[Any] | None = None,
+    mode: RunMode = RunMode.BACKTEST, progress: Progress | None = None,
+) -> BacktestResult:
+    prepared = prepare(workflow, config, types)
+    history = await load_history(source, prepared.symbols, config.start, config.end, prepared.warmup)
+    broker = PaperBroker(config.broker_config(list(history.symbols)), calendar=default_calendar())
+    await broker.connect()
+    equity = await _replay(prepared, history, broker, config, mode, progress)
+    return await collect(broker, config, history, equity, "bar_by_bar")
+
+
+async def _replay(prepared: Prepared, history: History, broker: PaperBroker, config: BacktestConfig,
+                  mode: RunMode, progress: Progress | None) -> list[EquityPoint]:
+    clock = [rules.daily_close(history.timeline[0])]
+    view = ClippedSource(history, lambda: clock[0])
+    index = history.bar_index()
+    services = {"instruments": config.instruments(list(history.symbols)), "fees": config.fees,
+                "calendar": default_calendar()}
+    state: dict[str, dict[str, Any]] = {}
+    closes: dict[str, int] = {}
+    equity: list[EquityPoint] = []
+    total = len(history.timeline)
+    for k, day in enumerate(history.timeline):
+        for symbol in history.symbols:
+            i = index[symbol].get(day)
+            if i is not None:
+                bar = history.series[symbol].broker_bar(i)
+                await broker.on_bar(bar)
+                closes[symbol] = bar.close
+        clock[0] = rules.daily_close(day)
+        ctx = RunContext(run_id=f"backtest-{day.isoformat()}", mode=mode, data_source=view, broker=broker,
+                         clock=lambda: clock[0], state=state, incremental=True, services=services)
+        result = await execute(prepared.plan, ctx)
+        if result.status is not RunStatus.SUCCEEDED:
+            raise BacktestError(f"the run on {day} failed: " + "; ".join(f"{n}: {e}" for n, e in result.errors.items()))
+        equity.append(await _equity_point(broker, day, closes))
+        if progress is not None:
+            progress(k + 1, total)
+    return equity
+
+
+async def _equity_point(broker: PaperBroker, day: date, closes: dict[str, int]) -> EquityPoint:
+    cash = (await broker.account_report()).cash
+    held = sum(p.quantity * closes[p.symbol] for p in await broker.position_reports())
+    return EquityPoint(day=day, cash=cash, equity=cash + held)
+
+
+async def collect(broker: PaperBroker, config: BacktestConfig, history: History,
+                  equity: list[EquityPoint], path: Any) -> BacktestResult:
+    """The broker's reports, as result records (also used for paper sessions replayed in tests)."""
+    orders = [OrderRecord.of(o) for o in await broker.order_reports()]
+    fills = [FillRecord.of(f, to_vn_time(f.ts).date()) for f in await broker.fill_reports()]
+    last = {s: round(float(h.bars.close[-1])) for s, h in history.series.items()}
+    positions = [PositionRecord(symbol=p.symbol, quantity=p.quantity, cost_basis=p.cost_basis,
+                                last_price=last[p.symbol], market_value=p.quantity * last[p.symbol])
+                 for p in await broker.position_reports()]
+    return build_result(path, config, history.symbols, orders, fills, positions, equity)

@@ -1,0 +1,115 @@
+"""What `core:place_order` submits at one bar, as a generator both execution paths drive.
+
+The generator yields one `OrderRequest` at a time and is sent back whether the broker accepted it,
+so buying power is only spent by orders that really went through, exactly as the broker books it.
+The node drives it against `ctx.broker`; the fast path against its simulated broker. Sells go
+first (symbol order), then buys (symbol order): the same sequence in every mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from quantflow.backtest import rules
+from quantflow.domain.instrument import Instrument
+from quantflow.domain.orders import OrderRequest, OrderType, Side
+from quantflow.market.bands import PriceLimits
+from quantflow.market.fees import FeeSchedule
+
+OrderTypeName = Literal["LO", "MTL", "ATO", "ATC"]
+
+
+@dataclass(frozen=True, slots=True)
+class SizingRule:
+    """The sizing part of the node's params, as plain values."""
+
+    sizing: rules.Sizing
+    quantity: int
+    percent: float
+    risk_percent: float
+    atr_multiple: float
+    order_type: OrderTypeName
+    limit_offset_ticks: int
+
+
+@dataclass(frozen=True, slots=True)
+class BarSignal:
+    """One symbol at the current bar: its close, its signals and the band of the order's session."""
+
+    symbol: str
+    close: int
+    buy: bool
+    sell: bool
+    atr: float | None
+    instrument: Instrument
+    limits: PriceLimits
+
+
+@dataclass(slots=True)
+class Book:
+    """The account as the broker reports it when the node runs."""
+
+    cash: int
+    buying_power: int
+    held: dict[str, int]
+    sellable: dict[str, int]  # sellable on the order's session (T+2 counted to that day)
+    closes: Mapping[str, int]  # latest close per symbol, for equity
+
+
+def decide(
+    node_id: str, rule: SizingRule, signals: Sequence[BarSignal], book: Book, fees: FeeSchedule,
+    at: datetime, *, sell_all: bool = False,
+) -> Generator[OrderRequest, bool, None]:
+    """Yield the orders for this bar; `send(accepted)` after each. `sell_all` (close_position)
+    turns every signal into a full exit."""
+    equity = rules.equity_of(book.cash, book.held, book.closes)
+    order_type = OrderType(rule.order_type)
+    for bar in sorted(signals, key=lambda s: s.symbol):
+        lot, held = bar.instrument.lot_size, book.held.get(bar.symbol, 0)
+        quantity = 0
+        if bar.sell:
+            quantity = book.sellable.get(bar.symbol, 0)
+            if rule.sizing == "quantity" and not sell_all:
+                quantity = min(quantity, rule.quantity)
+        elif bar.buy and rule.sizing == "target_percent":
+            excess = rules.target_excess(lot=lot, equity=equity, close=bar.close, held=held, percent=rule.percent)
+            quantity = min(excess, book.sellable.get(bar.symbol, 0))
+        quantity = rules.round_lot(quantity, lot)
+        if quantity:
+            yield _request(node_id, bar, Side.SELL, order_type, quantity, rule, at)
+    if sell_all:
+        return
+    for bar in sorted(signals, key=lambda s: s.symbol):
+        if not bar.buy or bar.sell:
+            continue
+        price = _price(bar, Side.BUY, order_type, rule)
+        reserve_at = rules.reserve_price(order_type, price, bar.limits)
+        quantity = rules.buy_quantity(
+            rule.sizing, lot=bar.instrument.lot_size, equity=equity, close=bar.close,
+            held=book.held.get(bar.symbol, 0), reserve_at=reserve_at, buying_power=book.buying_power,
+            fees=fees, quantity=rule.quantity, percent=rule.percent, risk_percent=rule.risk_percent,
+            atr_multiple=rule.atr_multiple, atr=bar.atr,
+        )
+        if quantity <= 0:
+            continue
+        accepted = yield _request(node_id, bar, Side.BUY, order_type, quantity, rule, at)
+        if accepted:
+            book.buying_power -= rules.reserve_cost(reserve_at * quantity, fees)
+
+
+def _price(bar: BarSignal, side: Side, order_type: OrderType, rule: SizingRule) -> int | None:
+    if order_type is not OrderType.LO:
+        return None
+    return rules.limit_price(bar.instrument, bar.close, rule.limit_offset_ticks, side is Side.BUY, bar.limits)
+
+
+def _request(node_id: str, bar: BarSignal, side: Side, order_type: OrderType, quantity: int,
+             rule: SizingRule, at: datetime) -> OrderRequest:
+    return OrderRequest(
+        client_order_id=rules.client_order_id(node_id, bar.symbol, at, side.value),
+        symbol=bar.symbol, side=side, order_type=order_type, quantity=quantity,
+        price=_price(bar, side, order_type, rule), created_at=at,
+    )

@@ -1,0 +1,194 @@
+"""The vectorised fast path: one one-shot run of the signal part of the graph (everything upstream of
+the action nodes), then a loop over only the sessions where a signal fires or an order is working,
+applying the action nodes' decisions (`decide`, shared with the node) to `SimBroker` (the paper
+broker's rules). It gives the orders, fills and equity of `run_bar_by_bar`, bit for bit, for
+workflows whose signals depend on market data only; anything else is refused, never approximated.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from quantflow.backtest import rules
+from quantflow.backtest.config import BacktestConfig
+from quantflow.backtest.decide import BarSignal, Book, SizingRule, decide
+from quantflow.backtest.history import ClippedSource, History, load_history
+from quantflow.backtest.results import (
+    BacktestResult,
+    EquityPoint,
+    PositionRecord,
+    build_result,
+)
+from quantflow.backtest.setup import BacktestError, prepare
+from quantflow.backtest.simbroker import SimBroker
+from quantflow.engine import RunContext, RunMode, RunStatus, compile_plan, execute
+from quantflow.engine.plan import Step
+from quantflow.market.calendar import default_calendar
+from quantflow.market.sessions import to_vn_time
+from quantflow.plugins.registry import Kind
+
+PLACE, CLOSE = "core:place_order", "core:close_position"
+
+
+async def run_fast(workflow: Any, source: Any, config: BacktestConfig, *, types: Kind[Any] | None = None) -> BacktestResult:
+    prepared = prepare(workflow, config, types)
+    steps = prepared.plan.steps
+    actions = [s for s in steps if s.spec.type_id in (PLACE, CLOSE)]
+    unsupported = [s for s in steps if s.spec.side_effects and s not in actions]
+    if unsupported:
+        names = ", ".join(f"{s.node_id} ({s.spec.type_id})" for s in unsupported)
+        raise BacktestError(f"the fast path cannot simulate {names}; run the bar-by-bar backtest")
+    if not actions:
+        raise BacktestError("the workflow has no place_order or close_position node; nothing to simulate")
+    history = await load_history(source, prepared.symbols, config.start, config.end, prepared.warmup)
+    calendar = default_calendar()
+    sources = {steps[i].node_id for s in actions for w in s.inputs for i, _ in w.sources}
+    signal_plan = compile_plan(prepared.validation, sources)
+    end = rules.daily_close(history.timeline[-1])
+    ctx = RunContext(run_id="backtest-fast", mode=RunMode.BACKTEST, data_source=ClippedSource(history, lambda: end),
+                     clock=lambda: end, services={"fees": config.fees, "calendar": calendar})
+    result = await execute(signal_plan, ctx)
+    if result.status is not RunStatus.SUCCEEDED:
+        raise BacktestError("the signal run failed: " + "; ".join(f"{n}: {e}" for n, e in result.errors.items()))
+    wired = [(s, {w.name: result.outputs[steps[w.sources[0][0]].node_id][w.sources[0][1]] for w in s.inputs}) for s in actions]
+    broker = SimBroker(config.broker_config(list(history.symbols)), calendar)
+    return _simulate(history, config, broker, wired)
+
+
+class _Market:
+    """Per-symbol arrays on the backtest timeline (closes forward-filled, bar index or -1)."""
+
+    def __init__(self, history: History) -> None:
+        self.days = np.array(history.timeline, dtype="datetime64[D]")
+        self.symbols = history.symbols
+        n, m = len(self.symbols), len(self.days)
+        self.index = np.full((n, m), -1, dtype=np.int64)
+        self.close = np.zeros((n, m), dtype=np.int64)
+        for row, symbol in enumerate(self.symbols):
+            h = history.series[symbol]
+            pos = np.searchsorted(self.days, h.days[h.first_active:])
+            self.index[row, pos] = np.arange(h.first_active, len(h.days))
+            closes = np.rint(h.bars.close).astype(np.int64)
+            last = np.maximum.accumulate(np.where(self.index[row] >= 0, np.arange(m), -1))
+            # the latest close the broker has seen on each session (0 before the symbol's first bar)
+            self.close[row] = np.where(last >= 0, closes[self.index[row, np.maximum(last, 0)]], 0)
+
+
+def _fire_days(market: _Market, history: History, wired: list[tuple[Step, dict[str, Any]]]) -> np.ndarray:
+    """Timeline positions where any action node has something true on a symbol's current bar."""
+    fire = np.zeros(len(market.days), dtype=bool)
+    for step, inputs in wired:
+        ports = ["buy", "sell"] if step.spec.type_id == PLACE else ["when"]
+        for port in ports:
+            series = inputs.get(port)
+            if series is None:
+                fire |= step.spec.type_id == CLOSE  # close_position without `when`: every bar
+                continue
+            for row, symbol in enumerate(market.symbols):
+                values = series.get(symbol)
+                if values is None or not len(values):
+                    continue
+                if len(values) != len(history.series[symbol].bars):
+                    raise BacktestError(f"{step.node_id}.{port} for {symbol} is not aligned with its bars")
+                idx = market.index[row]
+                fire |= (idx >= 0) & np.asarray(values, dtype=bool)[np.maximum(idx, 0)]
+    return np.flatnonzero(fire)
+
+
+def _simulate(history: History, config: BacktestConfig, broker: SimBroker,
+              wired: list[tuple[Step, dict[str, Any]]]) -> BacktestResult:
+    market = _Market(history)
+    fire = set(_fire_days(market, history, wired).tolist())
+    series = history.series
+    row_of = {s: i for i, s in enumerate(market.symbols)}
+    cash_changes: list[tuple[int, int]] = []
+    for k, day in enumerate(history.timeline):
+        if broker.open:
+            for symbol in sorted(broker.open):
+                i = int(market.index[row_of[symbol], k])
+                if i >= 0:
+                    b = series[symbol].broker_bar(i)
+                    broker.on_bar(symbol, day, b.start, b.open, b.high, b.low, b.close, b.volume)
+            cash_changes.append((k, broker.portfolio.cash))
+        if k in fire:
+            for step, inputs in wired:
+                _decide_at(step, inputs, k, day, market, history, broker, config)
+    equity = _equity(market, history, broker, cash_changes, config)
+    last = {s: round(float(h.bars.close[-1])) for s, h in series.items()}
+    final = history.timeline[-1]
+    positions = []
+    for symbol in broker.portfolio.symbols():
+        p = broker.portfolio.position(symbol, final)
+        assert p is not None
+        positions.append(PositionRecord(symbol=symbol, quantity=p.quantity, cost_basis=p.cost_basis,
+                                        last_price=last[symbol], market_value=p.quantity * last[symbol]))
+    return build_result("fast", config, history.symbols, [o.record() for o in broker.orders], broker.fills, positions, equity)
+
+
+def _decide_at(step: Step, inputs: dict[str, Any], k: int, day: date, market: _Market, history: History,
+               broker: SimBroker, config: BacktestConfig) -> None:
+    p = step.params
+    close_node = step.spec.type_id == CLOSE
+    at = rules.order_time(rules.daily_close(day), broker.calendar)
+    order_day = to_vn_time(at).date()
+    held = {s: broker.portfolio.position(s, day).quantity for s in broker.portfolio.symbols()}  # type: ignore[union-attr]
+    signals = []
+    for row, symbol in enumerate(market.symbols):
+        i = int(market.index[row, k])
+        if i < 0:
+            continue
+        if close_node:
+            when = inputs.get("when")
+            is_buy, is_sell = False, symbol in held and (when is None or _at(when, symbol, i))
+        else:
+            is_buy, is_sell = _at(inputs.get("buy"), symbol, i), _at(inputs.get("sell"), symbol, i)
+        if not (is_buy or is_sell):
+            continue
+        atr = inputs.get("atr")
+        atr_value = float(atr[symbol][i]) if atr is not None and symbol in atr else None
+        instrument = broker.instruments[symbol]
+        close = int(market.close[row, k])
+        signals.append(BarSignal(symbol, close, is_buy, is_sell, atr_value, instrument,
+                                 rules.limits_for(instrument, close, order_day)))
+    if not signals:
+        return
+    reserved = broker.reserved()
+    book = Book(cash=broker.portfolio.cash, buying_power=broker.portfolio.cash - reserved, held=held,
+                sellable={s: broker.sellable(s, order_day) for s in held},
+                closes={s: int(market.close[r, k]) for r, s in enumerate(market.symbols)})
+    rule = (SizingRule("quantity", 1, 100.0, 1.0, 1.0, p.order_type, p.limit_offset_ticks) if close_node else  # type: ignore[attr-defined]
+            SizingRule(p.sizing, p.quantity, p.percent, p.risk_percent, p.atr_multiple, p.order_type, p.limit_offset_ticks))  # type: ignore[attr-defined]
+    limits = {s.symbol: s.limits for s in signals}
+    steps = decide(step.node_id, rule, signals, book, config.fees, at, sell_all=close_node)
+    try:
+        request = next(steps)
+        while True:
+            request = steps.send(broker.submit(request, limits[request.symbol]))
+    except StopIteration:
+        pass
+
+
+def _at(series: Any, symbol: str, i: int) -> bool:
+    if series is None:
+        return False
+    values = series.get(symbol)
+    return bool(values is not None and i < len(values) and values[i])
+
+
+def _equity(market: _Market, history: History, broker: SimBroker, cash_changes: list[tuple[int, int]],
+            config: BacktestConfig) -> list[EquityPoint]:
+    m = len(market.days)
+    cash = np.full(m, config.initial_cash, dtype=np.int64)
+    for k, value in cash_changes:
+        cash[k:] = value
+    held = np.zeros((len(market.symbols), m), dtype=np.int64)
+    row_of = {s: i for i, s in enumerate(market.symbols)}
+    day_pos = {d: k for k, d in enumerate(history.timeline)}
+    for fill in broker.fills:
+        sign = 1 if fill.side == "buy" else -1
+        held[row_of[fill.symbol], day_pos[fill.day]:] += sign * fill.quantity
+    equity = cash + (held * market.close).sum(axis=0)
+    return [EquityPoint(day=d, cash=int(c), equity=int(e)) for d, c, e in zip(history.timeline, cash, equity, strict=True)]

@@ -1,0 +1,101 @@
+"""The history a backtest runs over, and the clock-clipped view of it that nodes get.
+
+Both execution paths read bars through `ClippedSource`: the bars of each symbol from the warm-up
+start to the end, and never a bar stamped after the run's clock, whoever asks (a data node, or a
+node calling `ctx.data_source` directly). That makes look-ahead impossible by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import numpy as np
+
+from quantflow.backtest import rules
+from quantflow.data.bars import Bars
+from quantflow.domain.market_data import Bar
+from quantflow.errors import QuantflowError
+
+_VN_OFFSET = np.timedelta64(7, "h")
+
+
+def session_days(times: np.ndarray) -> np.ndarray:
+    """Bar times (UTC) -> local session dates; works for close- and midnight-stamped daily bars."""
+    return (times + _VN_OFFSET).astype("datetime64[D]")
+
+
+def _cut(bars: Bars, start: int, end: int) -> Bars:
+    return Bars(bars.symbol, *(getattr(bars, n)[start:end] for n in ("time", "open", "high", "low", "close", "volume")))
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolHistory:
+    bars: Bars  # warm-up start .. end
+    days: np.ndarray  # session date of each bar (datetime64[D])
+    first_active: int  # index of the first bar on or after the backtest start
+
+    def broker_bar(self, i: int) -> Bar:
+        """Bar i as the paper broker consumes it: whole VND, the session from 09:00 to 15:00."""
+        day = self.days[i].astype(date)
+        b = self.bars
+        return Bar(symbol=b.symbol, start=rules.session_start(day), end=rules.daily_close(day),
+                   open=round(float(b.open[i])), high=round(float(b.high[i])), low=round(float(b.low[i])),
+                   close=round(float(b.close[i])), volume=int(b.volume[i]))
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    symbols: tuple[str, ...]
+    series: dict[str, SymbolHistory]
+    timeline: tuple[date, ...]  # sessions in [start, end] where any symbol has a bar
+
+    def bar_index(self) -> dict[str, dict[date, int]]:
+        return {s: {d: i for i, d in enumerate(h.days.astype(date).tolist())} for s, h in self.series.items()}
+
+
+async def load_history(source: object, symbols: Sequence[str], start: date, end: date, warmup: int) -> History:
+    """Read every symbol once; keep `warmup` bars before `start` for the indicators."""
+    series: dict[str, SymbolHistory] = {}
+    last = rules.daily_close(end)
+    for symbol in symbols:
+        bars = await source.bars(symbol, "1D", None, last)  # type: ignore[attr-defined]
+        days = session_days(bars.time)
+        stop = int(np.searchsorted(days, np.datetime64(end, "D"), side="right"))
+        first = int(np.searchsorted(days, np.datetime64(start, "D"), side="left"))
+        begin = max(0, first - warmup)
+        if first >= stop:
+            continue
+        series[symbol] = SymbolHistory(_cut(bars, begin, stop), days[begin:stop], first - begin)
+    if not series:
+        raise QuantflowError(f"no bars for {', '.join(symbols)} between {start} and {end}")
+    active = np.unique(np.concatenate([h.days[h.first_active:] for h in series.values()]))
+    return History(tuple(sorted(series)), series, tuple(active.astype(date).tolist()))
+
+
+class ClippedSource:
+    """A data source that serves the loaded history and nothing stamped after `clock()`."""
+
+    def __init__(self, history: History, clock: Callable[[], datetime]) -> None:
+        self._history = history
+        self.clock = clock
+
+    def symbols(self) -> list[str]:
+        return list(self._history.symbols)
+
+    async def bars(self, symbol: str, resolution: str, start: datetime | None, end: datetime | None) -> Bars:
+        if resolution != "1D":
+            raise QuantflowError(f"this backtest has daily bars only, not {resolution!r}")
+        found = self._history.series.get(symbol)
+        if found is None:
+            raise QuantflowError(f"{symbol} is not in this backtest's data")
+        limit = self.clock() if end is None else min(end, self.clock())
+        cutoff = np.datetime64(limit.astimezone(UTC).replace(tzinfo=None), "ns")
+        stop = int(np.searchsorted(found.bars.time, cutoff, side="right"))
+        begin = 0
+        if start is not None:
+            begin = int(np.searchsorted(found.bars.time, np.datetime64(start.astimezone(UTC).replace(tzinfo=None), "ns")))
+        if begin == 0 and stop == len(found.bars):
+            return found.bars
+        return _cut(found.bars, begin, stop)

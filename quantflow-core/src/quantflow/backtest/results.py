@@ -1,0 +1,141 @@
+"""The result of a backtest as frozen models (-> JSON), built the same way by both paths.
+
+Both paths hand over orders, fills, final positions and the daily equity series; `build_result`
+turns those into trades and metrics with one piece of code, so any difference between the paths
+shows up in the raw records, never in derived numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from quantflow.backtest.config import BacktestConfig
+from quantflow.backtest.metrics import Metrics, compute_metrics
+from quantflow.domain.orders import Fill, Order
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class OrderRecord(_Frozen):
+    client_order_id: str
+    symbol: str
+    side: Literal["buy", "sell"]
+    order_type: str
+    quantity: int
+    price: int | None
+    created_at: datetime
+    status: str
+    filled_quantity: int
+    filled_notional: int
+    fees: int
+    taxes: int
+    reject_code: str | None = None
+
+    @classmethod
+    def of(cls, order: Order) -> OrderRecord:
+        return cls(
+            client_order_id=order.client_order_id, symbol=order.symbol, side=order.side.value,
+            order_type=order.order_type.value, quantity=order.quantity, price=order.price,
+            created_at=order.created_at, status=order.status.value, filled_quantity=order.filled_quantity,
+            filled_notional=order.filled_notional, fees=order.fees_paid, taxes=order.taxes_paid,
+            reject_code=order.reject_code,
+        )
+
+
+class FillRecord(_Frozen):
+    client_order_id: str
+    symbol: str
+    side: Literal["buy", "sell"]
+    quantity: int
+    price: int
+    fee: int
+    tax: int
+    day: date
+
+    @classmethod
+    def of(cls, fill: Fill, day: date) -> FillRecord:
+        return cls(client_order_id=fill.client_order_id, symbol=fill.symbol, side=fill.side.value,
+                   quantity=fill.quantity, price=fill.price, fee=fill.fee, tax=fill.tax, day=day)
+
+
+class PositionRecord(_Frozen):
+    symbol: str
+    quantity: int
+    cost_basis: int
+    last_price: int
+    market_value: int
+
+
+class Trade(_Frozen):
+    """A round trip in one symbol: from flat to flat (or still open at the end)."""
+
+    symbol: str
+    entry_day: date
+    exit_day: date | None
+    quantity: int  # largest position held during the trade
+    cost: int  # VND paid for buys, fees included
+    proceeds: int  # VND received from sells, after fee and tax
+    pnl: int | None  # proceeds - cost, once closed
+    return_pct: float | None
+
+
+class EquityPoint(_Frozen):
+    day: date
+    cash: int
+    equity: int
+
+
+class BacktestResult(_Frozen):
+    path: Literal["bar_by_bar", "fast"]
+    config: BacktestConfig
+    symbols: tuple[str, ...]
+    orders: tuple[OrderRecord, ...]
+    fills: tuple[FillRecord, ...]
+    trades: tuple[Trade, ...]
+    positions: tuple[PositionRecord, ...]
+    equity: tuple[EquityPoint, ...]
+    metrics: Metrics
+
+
+def trades_from_fills(fills: list[FillRecord]) -> list[Trade]:
+    open_: dict[str, dict[str, object]] = {}
+    done: list[Trade] = []
+    for fill in fills:
+        trade = open_.setdefault(fill.symbol, {"entry": fill.day, "held": 0, "peak": 0, "cost": 0, "proceeds": 0})
+        if fill.side == "buy":
+            trade["held"] = int(trade["held"]) + fill.quantity  # type: ignore[call-overload]
+            trade["peak"] = max(int(trade["peak"]), int(trade["held"]))  # type: ignore[call-overload]
+            trade["cost"] = int(trade["cost"]) + fill.price * fill.quantity + fill.fee + fill.tax  # type: ignore[call-overload]
+        else:
+            trade["held"] = int(trade["held"]) - fill.quantity  # type: ignore[call-overload]
+            trade["proceeds"] = int(trade["proceeds"]) + fill.price * fill.quantity - fill.fee - fill.tax  # type: ignore[call-overload]
+        if trade["held"] == 0:
+            done.append(_trade(fill.symbol, trade, fill.day))
+            del open_[fill.symbol]
+    done.extend(_trade(symbol, trade, None) for symbol, trade in sorted(open_.items()))
+    return done
+
+
+def _trade(symbol: str, t: dict[str, object], exit_day: date | None) -> Trade:
+    cost, proceeds = int(t["cost"]), int(t["proceeds"])  # type: ignore[call-overload]
+    pnl = proceeds - cost if exit_day is not None else None
+    return Trade(symbol=symbol, entry_day=t["entry"], exit_day=exit_day, quantity=int(t["peak"]),  # type: ignore[arg-type, call-overload]
+                 cost=cost, proceeds=proceeds, pnl=pnl,
+                 return_pct=float(Fraction(pnl, cost) * 100) if pnl is not None and cost else None)
+
+
+def build_result(path: Literal["bar_by_bar", "fast"], config: BacktestConfig, symbols: tuple[str, ...],
+                 orders: list[OrderRecord], fills: list[FillRecord], positions: list[PositionRecord],
+                 equity: list[EquityPoint]) -> BacktestResult:
+    trades = trades_from_fills(fills)
+    return BacktestResult(
+        path=path, config=config, symbols=symbols, orders=tuple(orders), fills=tuple(fills),
+        trades=tuple(trades), positions=tuple(positions), equity=tuple(equity),
+        metrics=compute_metrics(config, equity, trades, fills),
+    )

@@ -1,0 +1,208 @@
+"""Action nodes: the only built-in nodes that trade. They call `ctx.broker` (a
+`quantflow.trading.broker.Broker`) and act on the CURRENT bar only (`values[-1]`), so a one-shot run,
+a bar-by-bar backtest, paper and live trading send the same orders for the same bar.
+
+Every order passes the risk engine: the paper broker runs it itself, and a session with any other
+broker plugs in `quantflow.trading.risk_gate.RiskGate`. Sizing and order timing live in
+`quantflow.backtest.rules` / `decide`, shared with the backtester's fast path.
+
+What a host may put in `ctx.services`: `instruments` (symbol -> Instrument; default a HOSE stock),
+`fees` (FeeSchedule), `calendar` (TradingCalendar). Without them the paper broker's config is used.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import Field
+
+from quantflow.backtest import rules
+from quantflow.backtest.decide import BarSignal, Book, SizingRule, decide
+from quantflow.domain.orders import Order, OrderStatus, Side
+from quantflow.engine.context import RunContext
+from quantflow.errors import QuantflowError
+from quantflow.market.calendar import TradingCalendar, default_calendar
+from quantflow.market.fees import FeeSchedule
+from quantflow.market.sessions import to_vn_time
+from quantflow.nodes import Category, Frame, NodeParams, Port, PortType, node
+from quantflow.nodes.values import Frame as FrameValue
+from quantflow.nodes.values import SeriesMap
+
+OptionalBool = Annotated[Any, Port(PortType.BOOL_SERIES, "True on bars where the node should act.", required=False)]
+OptionalSeries = Annotated[Any, Port(PortType.SERIES, "ATR per symbol (for atr_risk sizing).", required=False)]
+OrdersOut = {"orders": Port(PortType.ORDERS, "The orders this node submitted in this run (with their state).")}
+_VN_OFFSET = np.timedelta64(7, "h")
+
+
+class PlaceOrderParams(NodeParams):
+    sizing: rules.Sizing = Field("percent_equity", description="How many shares a buy signal buys.")
+    quantity: int = Field(100, ge=1, le=500_000_000, description="Shares (sizing = quantity).")
+    percent: float = Field(100.0, gt=0, le=100, description="% of equity (percent_equity / target_percent).")
+    risk_percent: float = Field(1.0, gt=0, le=100, description="% of equity risked per entry (atr_risk).")
+    atr_multiple: float = Field(2.0, gt=0, le=100, description="Stop distance in ATRs (atr_risk).")
+    order_type: Literal["LO", "MTL", "ATO", "ATC"] = Field("ATO", description="LO is priced at the close.")
+    limit_offset_ticks: int = Field(0, ge=0, le=50, description="LO: ticks beyond the close towards a fill.")
+
+
+class CloseParams(NodeParams):
+    order_type: Literal["LO", "MTL", "ATO", "ATC"] = "ATO"
+    limit_offset_ticks: int = Field(0, ge=0, le=50)
+
+
+class CancelParams(NodeParams):
+    side: Literal["any", "buy", "sell"] = Field("any", description="Which open orders to cancel.")
+
+
+def _market(ctx: RunContext) -> tuple[dict[str, Any], FeeSchedule, TradingCalendar]:
+    config = getattr(ctx.broker, "config", None)
+    instruments = ctx.services.get("instruments")
+    if instruments is None:
+        instruments = {i.symbol: i for i in getattr(config, "instruments", ())}
+    fees = ctx.services.get("fees") or getattr(config, "fees", None) or FeeSchedule()
+    return dict(instruments), fees, ctx.services.get("calendar") or default_calendar()
+
+
+def _broker(ctx: RunContext) -> Any:
+    if ctx.broker is None:
+        raise QuantflowError("this run has no broker; start it as a backtest, paper or live run")
+    return ctx.broker
+
+
+def _session_days(times: np.ndarray) -> np.ndarray:
+    return (times + _VN_OFFSET).astype("datetime64[D]")
+
+
+def _remember_closes(state: dict[str, Any], frame: FrameValue) -> dict[str, tuple[date, int, int | None]]:
+    """Per symbol: (day of its latest bar, that close, close of the last bar of an earlier day)."""
+    closes: dict[str, tuple[date, int, int | None]] = state.setdefault("closes", {})
+    for symbol, bars in frame.items():
+        if not len(bars):
+            continue
+        days = _session_days(bars.time)
+        last_day = days[-1]
+        earlier = int(np.searchsorted(days, last_day, side="left")) - 1
+        known = closes.get(symbol)
+        if earlier >= 0:
+            prior: int | None = round(float(bars.close[earlier]))
+        elif known is not None and known[0] < last_day.astype(date):
+            prior = known[1]
+        else:
+            prior = known[2] if known is not None else None
+        closes[symbol] = (last_day.astype(date), round(float(bars.close[-1])), prior)
+    return closes
+
+
+def _current(values: SeriesMap | None, symbol: str) -> Any:
+    if values is None:
+        return None
+    series = values.get(symbol)
+    return series[-1].item() if series is not None and len(series) else None
+
+
+async def _book(broker: Any, order_day: date, closes: dict[str, tuple[date, int, int | None]]) -> Book:
+    account = await broker.account_report()
+    held, sellable = {}, {}
+    for position in await broker.position_reports():
+        held[position.symbol] = position.quantity
+        sellable[position.symbol] = position.sellable_quantity + sum(
+            p.quantity for p in position.pending if p.settles_on <= order_day)
+    return Book(cash=account.cash, buying_power=account.buying_power, held=held, sellable=sellable,
+                closes={s: c[1] for s, c in closes.items()})
+
+
+async def _act(ctx: RunContext, rule: SizingRule, frame: FrameValue, buy: SeriesMap | None,
+               sell: SeriesMap | None, atr: SeriesMap | None, *, sell_all: bool = False) -> list[Order]:
+    broker = _broker(ctx)
+    instruments, fees, calendar = _market(ctx)
+    closes = _remember_closes(ctx.node_state(), frame)
+    latest = [bars.time[-1] for bars in frame.values() if len(bars)]
+    if not latest:
+        return []
+    now_bar = max(latest)
+    at = rules.order_time(ctx.now(), calendar)
+    order_day = to_vn_time(at).date()
+    signals = []
+    for symbol in sorted(frame):
+        bars = frame[symbol]
+        if not len(bars) or bars.time[-1] != now_bar:
+            continue  # no bar for this symbol now: nothing current to act on
+        is_buy, is_sell = bool(_current(buy, symbol)), bool(_current(sell, symbol))
+        if not (is_buy or is_sell):
+            continue
+        day, close, prior = closes[symbol]
+        reference = close if order_day > day else prior
+        if reference is None:
+            ctx.logger.warning("%s: no previous close, so no price band; no order", symbol)
+            continue
+        instrument = rules.instrument_for(symbol, instruments)
+        signals.append(BarSignal(symbol, close, is_buy, is_sell, _current(atr, symbol), instrument,
+                                 rules.limits_for(instrument, reference, order_day)))
+    if not signals:
+        return []
+    book = await _book(broker, order_day, closes)
+    submitted: list[Order] = []
+    steps = decide(ctx.node_id or "order", rule, signals, book, fees, at, sell_all=sell_all)
+    try:
+        request = next(steps)
+        while True:
+            order = await broker.submit(request)
+            submitted.append(order)
+            if order.status is OrderStatus.REJECTED:
+                ctx.logger.warning("order %s rejected: %s", order.client_order_id, order.reject_message)
+            request = steps.send(order.status is not OrderStatus.REJECTED)
+    except StopIteration:
+        pass
+    return submitted
+
+
+@node("core:place_order", category=Category.ACTION, title="Place order", icon="shopping-cart",
+      side_effects=True, stateful=True, outputs=OrdersOut)
+async def place_order_node(
+    ctx: RunContext, params: PlaceOrderParams, frame: Frame,
+    buy: OptionalBool = None, sell: OptionalBool = None, atr: OptionalSeries = None,
+) -> list[Order]:
+    """Buys where `buy` is true and sells the sellable position where `sell` is true, on the
+    current bar only. Sizes by fixed quantity, % of equity, target % position or ATR risk, capped by
+    buying power, rounded down to the round lot; a daily signal trades the next session."""
+    if buy is None and sell is None:
+        raise QuantflowError("connect 'buy', 'sell' or both")
+    if params.sizing == "atr_risk" and atr is None:
+        raise QuantflowError("sizing 'atr_risk' needs the 'atr' input connected")
+    rule = SizingRule(params.sizing, params.quantity, params.percent, params.risk_percent,
+                      params.atr_multiple, params.order_type, params.limit_offset_ticks)
+    return await _act(ctx, rule, frame, buy, sell, atr)
+
+
+@node("core:close_position", category=Category.ACTION, title="Close position", icon="log-out",
+      side_effects=True, stateful=True, outputs=OrdersOut)
+async def close_position_node(ctx: RunContext, params: CloseParams, frame: Frame, when: OptionalBool = None) -> list[Order]:
+    """Sells the whole sellable position of each symbol where `when` is true (every symbol with a
+    current bar when `when` is not connected)."""
+    rule = SizingRule("quantity", 1, 100.0, 1.0, 1.0, params.order_type, params.limit_offset_ticks)
+    chosen = when if when is not None else {s: np.array([True]) for s in frame}
+    held = {p.symbol for p in await _broker(ctx).position_reports()}
+    chosen = {s: v for s, v in chosen.items() if s in held}
+    return await _act(ctx, rule, frame, None, chosen, None, sell_all=True)
+
+
+@node("core:cancel_orders", category=Category.ACTION, title="Cancel orders", icon="x-circle",
+      side_effects=True, outputs=OrdersOut)
+async def cancel_orders_node(ctx: RunContext, params: CancelParams, when: OptionalBool = None) -> list[Order]:
+    """Cancels open orders (of one side, or both) of each symbol where `when` is true now
+    (all symbols when `when` is not connected)."""
+    broker = _broker(ctx)
+    cancelled = []
+    for order in await broker.order_reports():
+        if order.is_terminal or order.status is OrderStatus.PENDING_CANCEL:
+            continue
+        if params.side != "any" and order.side is not Side(params.side):
+            continue
+        if when is not None and not _current(when, order.symbol):
+            continue
+        cancelled.append(await broker.cancel(order.client_order_id))
+    return cancelled
+
+
+NODE_TYPES = [place_order_node, close_position_node, cancel_orders_node]
