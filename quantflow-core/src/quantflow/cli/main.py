@@ -152,3 +152,7 @@ def plugins_command() -> None:
 def schema_command() -> None:
     """Print the workflow JSON Schema."""
     _echo_json(workflow_json_schema())
+
+
+from quantflow.cli.server_commands import COMMANDS as _SERVER_COMMANDS  # noqa: E402
+for _command in _SERVER_COMMANDS: main.add_command(_command)  # noqa: E702

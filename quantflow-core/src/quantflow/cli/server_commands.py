@@ -1,0 +1,88 @@
+"""`quantflow serve` and the server's admin commands (`users`). The server is a separate
+distribution, so it is imported only when one of these commands runs, and its absence is a
+message saying what to install rather than a traceback."""
+
+from __future__ import annotations
+
+import os
+import sys
+from types import ModuleType
+
+import click
+
+ROLES = ("admin", "trader", "viewer")
+
+
+def _server(module: str) -> ModuleType:
+    try:
+        return __import__(f"quantflow_server.{module}", fromlist=["_"])
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.split(".")[0] == "quantflow_server":
+            raise click.ClickException(
+                "the QuantFlow server is not installed; install it with: pip install quantflow-server"
+            ) from None
+        raise
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Address to bind (default QUANTFLOW_HOST or 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default QUANTFLOW_PORT or 8000).")
+@click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+def serve_command(host: str | None, port: int | None, reload: bool) -> None:
+    """Start the QuantFlow server (settings from QUANTFLOW_* variables)."""
+    _server("admin").serve(host, port, reload)
+
+
+@click.group("users")
+def users_group() -> None:
+    """Manage server users."""
+
+
+def _read_password(password_env: str | None) -> str:
+    if password_env:
+        value = os.environ.get(password_env)
+        if not value:
+            raise click.ClickException(f"the environment variable {password_env} is not set or empty")
+        return value
+    if not sys.stdin.isatty():
+        value = sys.stdin.readline().rstrip("\r\n")
+        if not value:
+            raise click.ClickException("no password on standard input")
+        return value
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _create(username: str, role: str, password_env: str | None) -> None:
+    admin = _server("admin")
+    from quantflow_server.auth.principal import Role
+    from quantflow_server.auth.service import UserError
+
+    password = _read_password(password_env)
+    try:
+        user_id = admin.create_user_sync(username, password, Role(role))
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created {role} {username!r} (id {user_id})")
+
+
+_PASSWORD_HELP = "Read the password from this environment variable (else stdin, else a prompt)."
+
+
+@users_group.command("create-admin")
+@click.argument("username")
+@click.option("--password-env", default=None, metavar="VAR", help=_PASSWORD_HELP)
+def create_admin(username: str, password_env: str | None) -> None:
+    """Create an administrator. There is no default account: run this once after installing."""
+    _create(username, "admin", password_env)
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), default="trader", show_default=True)
+@click.option("--password-env", default=None, metavar="VAR", help=_PASSWORD_HELP)
+def create(username: str, role: str, password_env: str | None) -> None:
+    """Create a user with a role."""
+    _create(username, role, password_env)
+
+
+COMMANDS = [serve_command, users_group]

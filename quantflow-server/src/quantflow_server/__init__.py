@@ -1,0 +1,1 @@
+"""QuantFlow server: the Litestar app the canvas, operators and scripts talk to."""

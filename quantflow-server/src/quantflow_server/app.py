@@ -1,0 +1,100 @@
+"""The app factory: `create_app(settings)` wires storage, auth, the routes and the run manager.
+
+Everything per-process lives on `app.state` (database, plugin host, token service, run manager), so
+several apps — e.g. one per test — can live in one interpreter without sharing anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from quantflow.plugins.host import PluginHost, get_host
+
+from quantflow_server.audit.recorder import AuditRecorder, NullAudit
+from quantflow_server.auth.routes import AuthController, UsersController
+from quantflow_server.auth.throttle import LoginThrottle
+from quantflow_server.auth.tokens import TokenService
+from quantflow_server.catalog.routes import CatalogController, RenderedCatalog
+from quantflow_server.db.database import Database
+from quantflow_server.deps import DEPENDENCIES
+from quantflow_server.errors import EXCEPTION_HANDLERS
+from quantflow_server.health import health
+from quantflow_server.runs.manager import RunManager
+from quantflow_server.runs.routes import RunController, run_events_socket
+from quantflow_server.settings import Settings
+from quantflow_server.workflows.routes import WorkflowController
+
+API_ROUTES: list[Any] = [
+    health,
+    AuthController,
+    UsersController,
+    WorkflowController,
+    CatalogController,
+    RunController,
+    run_events_socket,
+]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    host: PluginHost | None = None,
+    audit: AuditRecorder | None = None,
+) -> Litestar:
+    settings = settings or Settings()
+    settings.ensure_data_dir()
+    host = host or get_host()
+    db = Database(settings.resolved_database_url)
+    tokens = TokenService(settings)
+    runs = RunManager(db, host)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await db.migrate()
+        await runs.recover()
+        try:
+            yield
+        finally:
+            await runs.shutdown()
+            await db.dispose()
+
+    route_handlers = list(API_ROUTES)
+    if settings.web_dir is not None and settings.web_dir.is_dir():
+        route_handlers.append(
+            create_static_files_router(
+                path="/",
+                directories=[settings.web_dir],
+                html_mode=True,
+                opt={"exclude_from_auth": True},
+                include_in_schema=False,
+            )
+        )
+
+    state = State(
+        {
+            "settings": settings,
+            "db": db,
+            "host": host,
+            "tokens": tokens,
+            "runs": runs,
+            "throttle": LoginThrottle(settings.login_rate_per_minute),
+            "catalog": RenderedCatalog(host),
+            "audit": audit or NullAudit(),
+        }
+    )
+    return Litestar(
+        route_handlers=route_handlers,
+        dependencies=DEPENDENCIES,
+        on_app_init=[tokens.auth.on_app_init],
+        lifespan=[lifespan],
+        state=state,
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(title="QuantFlow", version="0.1.0", path="/schema"),
+        request_max_body_size=5 * 1024 * 1024,
+    )

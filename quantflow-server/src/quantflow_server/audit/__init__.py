@@ -1,0 +1,1 @@
+"""The audit ledger: who did what, append-only and hash-chained."""

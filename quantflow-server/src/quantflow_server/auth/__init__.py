@@ -1,0 +1,1 @@
+"""Users, roles, passwords, JWT access and refresh tokens, login throttling."""

@@ -1,0 +1,118 @@
+"""JWT issuing and checking on top of Litestar's OAuth2 password-bearer backend.
+
+Access tokens are short-lived and accepted by every route (header or HttpOnly cookie); refresh
+tokens are only accepted by /api/auth/refresh. Both carry the user's token version, so logout or a
+password change revokes every token issued before it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
+from litestar.security.jwt import OAuth2PasswordBearerAuth, Token
+
+from quantflow_server.auth.principal import Principal, Role
+from quantflow_server.db.models import User
+from quantflow_server.settings import Settings
+
+ACCESS, REFRESH = "access", "refresh"
+REFRESH_COOKIE = "refresh_token"
+PUBLIC_PATHS = ["^/api/auth/token$", "^/api/auth/refresh$", "^/api/health$"]
+
+
+class TokenError(Exception):
+    pass
+
+
+async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    if token.extras.get("typ") != ACCESS:
+        return None
+    try:
+        user_id = int(token.sub)
+    except ValueError:
+        return None
+    async with connection.app.state.db.sessions() as session:
+        user = await session.get(User, user_id)
+    if user is None or not user.active or user.token_version != token.extras.get("ver"):
+        return None
+    return Principal(id=user.id, username=user.username, role=Role(user.role))
+
+
+class TokenService:
+    def __init__(self, settings: Settings) -> None:
+        self.secret = settings.resolved_jwt_secret()
+        self.access_ttl = timedelta(minutes=settings.access_token_minutes)
+        self.refresh_ttl = timedelta(days=settings.refresh_token_days)
+        self.auth = OAuth2PasswordBearerAuth[Principal, Token](
+            retrieve_user_handler=retrieve_user,
+            token_secret=self.secret,
+            token_url="/api/auth/token",
+            exclude=PUBLIC_PATHS,
+            exclude_http_methods=[],  # HEAD and OPTIONS need a token too
+            default_token_expiration=self.access_ttl,
+            secure=settings.cookie_secure,
+            samesite="strict",
+        )
+
+    def access_token(self, user: User) -> str:
+        return self.auth.create_token(
+            str(user.id),
+            token_expiration=self.access_ttl,
+            token_extras={"typ": ACCESS, "ver": user.token_version, "role": user.role},
+        )
+
+    def refresh_token(self, user: User) -> str:
+        return self.auth.create_token(
+            str(user.id),
+            token_expiration=self.refresh_ttl,
+            token_extras={"typ": REFRESH, "ver": user.token_version},
+        )
+
+    def decode_refresh(self, encoded: str) -> tuple[int, int]:
+        """(user id, token version) of a valid refresh token; TokenError otherwise."""
+        try:
+            token = Token.decode(encoded, self.secret, self.auth.algorithm)
+            if token.extras.get("typ") != REFRESH:
+                raise TokenError("not a refresh token")
+            return int(token.sub), int(token.extras["ver"])
+        except TokenError:
+            raise
+        except Exception as exc:  # any decoding problem is the same answer to the client
+            raise TokenError("invalid or expired refresh token") from exc
+
+    def cookies(self, access: str, refresh: str, secure: bool) -> list[Cookie]:
+        """The browser's HttpOnly cookies: the access token for every request (and the websocket),
+        the refresh token only for the refresh endpoint."""
+        return [
+            Cookie(
+                key=self.auth.key,
+                value=access,
+                path="/",
+                httponly=True,
+                secure=secure,
+                samesite="strict",
+                max_age=int(self.access_ttl.total_seconds()),
+            ),
+            Cookie(
+                key=REFRESH_COOKIE,
+                value=refresh,
+                path="/api/auth",
+                httponly=True,
+                secure=secure,
+                samesite="strict",
+                max_age=int(self.refresh_ttl.total_seconds()),
+            ),
+        ]
+
+    def cleared_cookies(self) -> list[Cookie]:
+        return [
+            Cookie(key=self.auth.key, value="", path="/", max_age=0, httponly=True),
+            Cookie(key=REFRESH_COOKIE, value="", path="/api/auth", max_age=0, httponly=True),
+        ]
+
+
+def expires_at(ttl: timedelta) -> datetime:
+    return datetime.now(UTC) + ttl

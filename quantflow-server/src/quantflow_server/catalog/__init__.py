@@ -1,0 +1,1 @@
+"""What the canvas builds its palette, forms and autocomplete from."""

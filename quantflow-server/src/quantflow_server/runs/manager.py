@@ -1,0 +1,149 @@
+"""Starts runs in the background, persists their events in batches, and tracks them for
+cancellation and streaming. One per app; everything happens on the server's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from typing import Any
+
+import sqlalchemy as sa
+from quantflow.engine import Run, RunContext, RunMode, compile_plan
+from quantflow.plugins.host import PluginHost
+from quantflow.workflow import validate
+
+from quantflow_server.db.database import Database
+from quantflow_server.db.models import Run as RunRow
+from quantflow_server.db.models import RunEvent as RunEventRow
+from quantflow_server.db.types import utcnow
+from quantflow_server.runs.live import LiveRun, RunLogHandler
+
+log = logging.getLogger("quantflow.server.runs")
+ACTIVE = ("queued", "running")
+
+
+def _json_safe(value: Any) -> Any:
+    """Event payloads as strict JSON (NaN and infinities are not JSON; enums become strings)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+class RunManager:
+    def __init__(self, db: Database, host: PluginHost) -> None:
+        self.db = db
+        self.host = host
+        self.live: dict[str, LiveRun] = {}
+        self._stopping = False
+
+    async def recover(self) -> int:
+        """Runs a previous server process left unfinished can never finish: mark them."""
+        async with self.db.session() as session:
+            result = await session.execute(
+                sa.update(RunRow)
+                .where(RunRow.status.in_(ACTIVE))
+                .values(status="interrupted", finished_at=utcnow(), error="the server stopped during the run")
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def start(self, run_id: str, document: dict[str, Any], mode: str) -> LiveRun:
+        """Begin executing; the run row must already be committed (events reference it)."""
+        live = LiveRun(run_id)
+        self.live[run_id] = live
+        live.task = asyncio.create_task(self._execute(live, document, mode), name=f"run-{run_id}")
+        return live
+
+    def cancel(self, run_id: str) -> bool:
+        live = self.live.get(run_id)
+        if live is None or live.finished:
+            return False
+        if live.engine_run is not None:
+            live.engine_run.cancel()
+        elif live.task is not None:
+            live.task.cancel()
+        return True
+
+    async def _execute(self, live: LiveRun, document: dict[str, Any], mode: str) -> None:
+        writer = asyncio.create_task(self._write_events(live))
+        status, error, summary = "failed", None, None
+        try:
+            await self._set(live.run_id, status="running", started_at=utcnow())
+            result = validate(document, self.host.registry.node_types)
+            if not result.ok:
+                raise ValueError(f"the workflow has {len(result.errors)} error(s): {result.errors[0].message}")
+            logger = logging.Logger(f"quantflow.run.{live.run_id}")  # unregistered: no global leak
+            logger.addHandler(RunLogHandler(live))
+            ctx = RunContext(run_id=live.run_id, mode=RunMode.PAPER, logger=logger)
+            live.engine_run = Run(compile_plan(result), ctx)
+            live.engine_run.subscribe(lambda event: live.publish(_json_safe(event.to_dict())))
+            outcome = await live.engine_run.execute()
+            status = outcome.status.value
+            summary = {
+                "duration_ms": outcome.duration_ms,
+                "errors": outcome.errors,
+                "states": {k: v.value for k, v in outcome.states.items()},
+            }
+        except asyncio.CancelledError:
+            status, error = "cancelled", "cancelled before it started"
+        except Exception as exc:
+            log.exception("run %s could not execute", live.run_id)
+            status, error = "failed", f"{type(exc).__name__}: {exc}"
+        finally:
+            if self._stopping and status == "cancelled":
+                status, error = "interrupted", "the server stopped during the run"
+            live.finished = True
+            live.wake.set()
+            await writer
+            try:
+                await self._set(
+                    live.run_id, status=status, finished_at=utcnow(), error=error, summary=_json_safe(summary)
+                )
+            finally:
+                live.close()
+                self.live.pop(live.run_id, None)
+
+    async def _write_events(self, live: LiveRun) -> None:
+        """Persist events in batches as they come; returns once the run is over and all are written."""
+        while True:
+            await live.wake.wait()
+            live.wake.clear()
+            batch, live.pending = live.pending, []
+            if batch:
+                try:
+                    async with self.db.session() as session:
+                        await session.execute(
+                            sa.insert(RunEventRow),
+                            [
+                                {
+                                    "run_id": live.run_id,
+                                    "seq": e["seq"],
+                                    "event": str(e.get("event", "event")),
+                                    "data": e,
+                                }
+                                for e in batch
+                            ],
+                        )
+                except Exception:
+                    log.exception("could not persist %d events of run %s", len(batch), live.run_id)
+            if live.finished and not live.pending:
+                return
+
+    async def _set(self, run_id: str, **values: Any) -> None:
+        async with self.db.session() as session:
+            await session.execute(sa.update(RunRow).where(RunRow.id == run_id).values(**values))
+
+    async def shutdown(self) -> None:
+        """Stop every run (the server is going away) and wait until their events are written."""
+        self._stopping = True
+        for run_id in list(self.live):
+            self.cancel(run_id)
+        tasks = [live.task for live in self.live.values() if live.task is not None]
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,159 @@
+"""Start, list, inspect and cancel runs; stream their events over a websocket."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+import sqlalchemy as sa
+from litestar import Controller, WebSocket, get, post, websocket
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException, WebSocketDisconnect
+from litestar.params import JSONBody, PathParameter, QueryParameter
+
+from quantflow_server.auth.principal import Principal, can_write
+from quantflow_server.db.models import Run, RunEvent, User
+from quantflow_server.deps import Me, Session
+from quantflow_server.errors import ProblemError
+from quantflow_server.runs.live import END
+from quantflow_server.runs.schemas import RunOut, RunRequest
+from quantflow_server.workflows import service as workflows
+
+RunId = Annotated[str, PathParameter(max_length=64)]
+Status = Literal["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
+
+
+def _visible(me: Me) -> sa.ColumnElement[bool]:
+    return sa.true() if me.is_admin else Run.owner_id == me.id
+
+
+async def _get_run(session: Session, me: Me, run_id: str) -> Run:
+    row = await session.scalar(sa.select(Run).where(Run.id == run_id, _visible(me)))
+    if row is None:
+        raise NotFoundException(f"no run {run_id!r}")
+    return row
+
+
+def _out(run: Run, owner: str) -> RunOut:
+    return RunOut(
+        id=run.id,
+        workflow_id=run.workflow_id,
+        revision=run.revision,
+        owner=owner,
+        mode=run.mode,
+        status=run.status,
+        created_at=run.created_at,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        error=run.error,
+        summary=run.summary,
+    )
+
+
+class RunController(Controller):
+    tags = ["runs"]
+
+    @post("/api/workflows/{workflow_id:str}/runs", guards=[can_write], summary="Start a run in the background")
+    async def start(
+        self,
+        state: State,
+        session: Session,
+        me: Me,
+        workflow_id: Annotated[str, PathParameter(max_length=64)],
+        data: JSONBody[RunRequest],
+    ) -> RunOut:
+        workflow = await workflows.get_workflow(session, me, workflow_id)
+        revision = await workflows.get_revision(session, workflow, data.revision or workflow.head_revision)
+        if revision.draft:
+            raise ProblemError(
+                422,
+                f"revision {revision.number} is a draft; fix its errors and save it first",
+                errors=[{"field": "revision", "message": "draft"}],
+            )
+        run = Run(
+            id=uuid.uuid4().hex,
+            workflow_id=workflow.id,
+            revision=revision.number,
+            owner_id=me.id,
+            mode=data.mode,
+            status="queued",
+        )
+        session.add(run)
+        await state.audit.record(
+            session, "run_started", None, {"by": me.username, "run": run.id, "workflow": workflow.id}
+        )
+        await session.commit()  # the background task writes events that reference this row
+        state.runs.start(run.id, revision.document, data.mode)
+        return _out(run, me.username)
+
+    @get("/api/runs", summary="Runs the caller may see, newest first")
+    async def list_runs(
+        self,
+        session: Session,
+        me: Me,
+        workflow_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        status: Annotated[Status | None, QueryParameter()] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0, le=2**31 - 1)] = 0,
+    ) -> list[RunOut]:
+        query = sa.select(Run, User.username).join(User, User.id == Run.owner_id).where(_visible(me))
+        if workflow_id is not None:
+            query = query.where(Run.workflow_id == workflow_id)
+        if status is not None:
+            query = query.where(Run.status == status)
+        rows = await session.execute(query.order_by(Run.created_at.desc(), Run.id).limit(limit).offset(offset))
+        return [_out(run, owner) for run, owner in rows.all()]
+
+    @get("/api/runs/{run_id:str}", summary="One run's status")
+    async def read(self, session: Session, me: Me, run_id: RunId) -> RunOut:
+        run = await _get_run(session, me, run_id)
+        owner = await session.scalar(sa.select(User.username).where(User.id == run.owner_id))
+        return _out(run, owner or "")
+
+    @get("/api/runs/{run_id:str}/events", summary="Every persisted event of a run, in order")
+    async def events(self, session: Session, me: Me, run_id: RunId) -> list[dict[str, Any]]:
+        run = await _get_run(session, me, run_id)
+        rows = await session.scalars(sa.select(RunEvent.data).where(RunEvent.run_id == run.id).order_by(RunEvent.seq))
+        return list(rows)
+
+    @post("/api/runs/{run_id:str}/cancel", guards=[can_write], status_code=202, summary="Ask a running run to stop")
+    async def cancel(self, state: State, session: Session, me: Me, run_id: RunId) -> RunOut:
+        run = await _get_run(session, me, run_id)
+        if not state.runs.cancel(run.id):
+            raise ProblemError(409, f"the run is {run.status}, not running", title="Not running")
+        await state.audit.record(session, "run_cancel_requested", None, {"by": me.username, "run": run.id})
+        owner = await session.scalar(sa.select(User.username).where(User.id == run.owner_id))
+        return _out(run, owner or "")
+
+
+@websocket("/ws/runs/{run_id:str}")
+async def run_events_socket(socket: WebSocket[Principal, Any, Any], run_id: RunId) -> None:
+    """Replays every event so far, then streams new ones live; closes (1000) when the run ends."""
+    me, state = socket.user, socket.app.state
+    async with state.db.sessions() as session:
+        run = await session.scalar(sa.select(Run).where(Run.id == run_id[:64], _visible(me)))
+    await socket.accept()
+    if run is None:
+        await socket.close(code=4404, reason="no such run")
+        return
+    live = state.runs.live.get(run.id)
+    try:
+        if live is None:  # finished: everything is in the database
+            async with state.db.sessions() as session:
+                rows = await session.scalars(
+                    sa.select(RunEvent.data).where(RunEvent.run_id == run.id).order_by(RunEvent.seq)
+                )
+                for data in rows:
+                    await socket.send_json(data)
+        else:
+            past, queue = live.attach()
+            try:
+                for data in past:
+                    await socket.send_json(data)
+                while (event := await queue.get()) is not END:
+                    await socket.send_json(event)
+            finally:
+                live.detach(queue)
+        await socket.close(code=1000)
+    except WebSocketDisconnect:
+        return

@@ -1,0 +1,1 @@
+"""Workflows with revisions: save, diff, restore, import and export."""
