@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from quantflow.builtin import basic_nodes, data_nodes, logic_nodes, trigger_nodes
+from quantflow.builtin import basic_nodes, data_nodes, logic_nodes, notify_nodes, trigger_nodes
 from quantflow.plugins.hookspecs import hookimpl
 
-NODE_MODULES = (basic_nodes, data_nodes, logic_nodes, trigger_nodes)
+NODE_MODULES = (basic_nodes, data_nodes, logic_nodes, trigger_nodes, notify_nodes)
 
 
 @hookimpl
