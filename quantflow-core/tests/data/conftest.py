@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from quantflow.data import DirectoryConfig, DirectorySource
 
 ALL_TICKERS = Path("/work/shared/data/vn/daily/vci_adjusted_2019_2025_all_tickers.csv.gz")

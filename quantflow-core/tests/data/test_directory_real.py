@@ -9,8 +9,12 @@ from pathlib import Path
 import anyio
 import numpy as np
 import pytest
-
-from quantflow.data import DataQualityError, DataSourceError, DirectoryConfig, DirectorySource
+from quantflow.data import (
+    DataQualityError,
+    DataSourceError,
+    DirectoryConfig,
+    DirectorySource,
+)
 from quantflow.data.quality import ProblemCode
 from quantflow.domain.money import vnd_from_thousands
 

@@ -1,8 +1,10 @@
 """Bars of one symbol as columns: what data nodes emit and indicators consume.
 
 Columns are numpy arrays so that a backtest computes whole series at once. Prices are float64
-holding whole VND (exact up to 2**53, far above any Vietnamese price); times are UTC
-`datetime64[ns]`, strictly increasing.
+holding whole VND (exact up to 2**53, far above any Vietnamese price; index levels are points);
+volume is float64 holding whole shares. `time` is UTC `datetime64[ns]`, strictly increasing, and is
+the instant the bar became final — its close (daily: 15:00 Asia/Ho_Chi_Minh), see
+`quantflow.data.timestamps`. So the bars a node may see at instant `t` are exactly `time <= t`.
 """
 
 from __future__ import annotations

@@ -53,8 +53,7 @@ def read_csv_table(path: Path, layout: Layout) -> RawTable:
     head, _, body = text.partition("\n")
     header = next(csv.reader([head]), [])
     index = _header_indices(path, header, layout)
-    if body.endswith("\n"):
-        body = body[:-1]
+    body = body.removesuffix("\n")
     if not body:
         return _empty(path, layout)
     if '"' not in body and "\n\n" not in body:

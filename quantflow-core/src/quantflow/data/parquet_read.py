@@ -28,12 +28,18 @@ def _pyarrow() -> Any:
     return pq
 
 
+def pa_errors() -> Any:
+    import pyarrow as pa
+
+    return pa
+
+
 def read_parquet_table(path: Path, layout: Layout) -> RawTable:
     pq = _pyarrow()
     wanted = layout.columns.fields()
     try:
         schema_names = pq.read_schema(path).names
-    except Exception as exc:  # pyarrow raises several unrelated types for a bad file
+    except Exception as exc:
         raise DataSourceError(f"{path}: cannot read Parquet: {exc}") from exc
     missing = [f"{f} (column {c!r})" for f, c in wanted.items() if c not in schema_names]
     if missing:
@@ -49,7 +55,7 @@ def read_parquet_table(path: Path, layout: Layout) -> RawTable:
         column = table.column(wanted[f])
         try:
             values = column.cast("float64").to_numpy(zero_copy_only=False)
-        except Exception:  # not numeric at all
+        except (pa_errors().ArrowInvalid, pa_errors().ArrowNotImplementedError):  # not numeric
             raise DataSourceError(f"{path}: column {wanted[f]!r} ({f}) is {column.type}, "
                                   "not numeric") from None
         values = np.where(np.asarray(column.is_null().to_numpy(zero_copy_only=False)), np.nan, values)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import heapq
 import time as _time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -103,11 +103,7 @@ class ReplaySource:
         series = [await self.inner.bars(s, resolution, self.start, self.end) for s in symbols]
         lo = query_bound(self.start, is_end=False)
         hi = query_bound(self.end, is_end=True)
-        merged = heapq.merge(*(
-            ((t, k, i) for i, t in enumerate(b.time)
-             if (lo is None or t >= lo) and (hi is None or t <= hi))
-            for k, b in enumerate(series)
-        ))
+        merged = heapq.merge(*(_keyed(b.time, k, lo, hi) for k, b in enumerate(series)))
         sim_start: np.datetime64 | None = None if self.start is None else to_utc64(self.start)
         wall_start = self._clock()
         for t, k, i in merged:
@@ -130,3 +126,11 @@ class ReplaySource:
                 return
             # at least 1 us, so float rounding can never spin; the loop re-checks, never early
             await self._sleep(max(ahead / self.speed, 1e-6))
+
+
+def _keyed(times: np.ndarray, k: int, lo: np.datetime64 | None,
+           hi: np.datetime64 | None) -> Iterator[tuple[np.datetime64, int, int]]:
+    """(time, series index, row) for the rows within [lo, hi]; the merge key of `subscribe`."""
+    for i, t in enumerate(times):
+        if (lo is None or t >= lo) and (hi is None or t <= hi):
+            yield t, k, i

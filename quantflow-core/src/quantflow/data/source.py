@@ -5,6 +5,11 @@
 | `symbols()` | yes | the symbols this source can serve |
 | `bars(symbol, resolution, start, end)` | yes | historical bars, oldest first, no look-ahead past `end` |
 | `subscribe(symbols, resolution)` | no | an async iterator of new bars (live or replayed) |
+
+`resolution` is '1D' or an intraday span ('1s', '1m', '5m', '1h'; see `timestamps.parse_resolution`).
+`start`/`end` are aware datetimes compared with bar close times (`start <= time <= end`), or plain
+dates meaning that whole local session day; `end` is how a caller asks "as of" an instant.
+Built-in sources also expose a sync `read(symbol, start, end)` and `metadata["synthetic"]`.
 """
 
 from __future__ import annotations
