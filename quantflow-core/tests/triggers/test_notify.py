@@ -17,8 +17,12 @@ from typing import Any
 import anyio
 import numpy as np
 import pytest
-
-from quantflow.builtin.notify_nodes import SLEEP_SERVICE, backoff_delays, redact, should_send
+from quantflow.builtin.notify_nodes import (
+    SLEEP_SERVICE,
+    backoff_delays,
+    redact,
+    should_send,
+)
 from quantflow.engine import RunContext, RunMode, RunStatus, compile_plan, execute
 from quantflow.errors import QuantflowError
 from quantflow.plugins import get_host
@@ -42,7 +46,7 @@ def receiver() -> Iterator[Receiver]:
     state = Receiver(url="")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             state.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
             status, text, delay = state.script.pop(0) if state.script else (200, "ok", 0.0)
@@ -205,6 +209,7 @@ def test_when_gates_the_message(receiver: Receiver) -> None:
 def test_should_send_rules() -> None:
     assert should_send(None) and should_send(True) and should_send({"time": "t", "reason": "manual"})
     assert not should_send({"HPG": np.array([], dtype=bool)})
+    assert should_send({"HPG": [False, True]}) and should_send({"note": 1}) and not should_send({})
 
 
 def test_backtests_do_not_send_unless_asked(receiver: Receiver) -> None:

@@ -8,8 +8,11 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from quantflow.market.calendar import CalendarRangeError, TradingCalendar, default_calendar
+from quantflow.market.calendar import (
+    CalendarRangeError,
+    TradingCalendar,
+    default_calendar,
+)
 from quantflow.market.sessions import VN_TZ
 from quantflow.triggers import check_cron, next_fire_time
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +13,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from quantflow.builtin import plugin as core_plugin
 from quantflow.builtin.trigger_nodes import crossings
 from quantflow.data.bars import Bars
@@ -20,7 +21,14 @@ from quantflow.market.sessions import VN_TZ
 from quantflow.nodes import Category, Event, Frame, node
 from quantflow.plugins import PluginHost, get_host
 from quantflow.testing.plugins import make_plugin
-from quantflow.triggers import WAKE_SERVICE, TriggerKind, TriggerSpec, Wake, next_fire_time, trigger_specs
+from quantflow.triggers import (
+    WAKE_SERVICE,
+    TriggerKind,
+    TriggerSpec,
+    Wake,
+    next_fire_time,
+    trigger_specs,
+)
 from quantflow.workflow import ProblemCode, validate
 
 NOW = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)  # 15:00 in Hanoi, a Monday
@@ -145,8 +153,8 @@ def test_one_shot_and_bar_by_bar_alerts_agree(prices: list[float], cuts: list[in
         crossed, _, previous = crossings(chunk, 100, direction, previous)
         pieces.append(crossed)
     assert np.concatenate(pieces).tolist() == whole.tolist()
-    finite = [p for p in prices if p == p]
-    pairs = list(zip(finite, finite[1:], strict=False))
+    finite = [p for p in prices if not math.isnan(p)]
+    pairs = list(itertools.pairwise(finite))
     if direction == "above":
         expected = sum(a <= 100 < b for a, b in pairs)
     else:

@@ -3,11 +3,10 @@ bots, your own server). A side effect: never cached, and skipped in backtests un
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-import logging
 
 import anyio
 import httpx
@@ -71,7 +70,8 @@ def should_send(when: Any) -> bool:
     if isinstance(when, Mapping):
         if "fired" in when or "reason" in when:
             return bool(when.get("fired", True))
-        return any(len(v) and bool(np.asarray(v)[-1]) for v in when.values())
+        if all(isinstance(v, np.ndarray | list) for v in when.values()):
+            return any(len(v) and bool(np.asarray(v)[-1]) for v in when.values())
     return bool(when)
 
 

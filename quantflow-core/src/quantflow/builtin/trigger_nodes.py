@@ -17,7 +17,7 @@ from quantflow.builtin.data_nodes import Resolution, Symbol
 from quantflow.engine.context import RunContext
 from quantflow.errors import QuantflowError
 from quantflow.market.calendar import CalendarRangeError
-from quantflow.nodes import Category, Event, NodeParams, Port, PortType, node
+from quantflow.nodes import Category, NodeParams, Port, PortType, node
 from quantflow.triggers.cron import check_cron
 from quantflow.triggers.schedule import next_fire_time
 from quantflow.triggers.specs import TriggerKind
