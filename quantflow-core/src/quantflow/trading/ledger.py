@@ -23,10 +23,11 @@ class OrderLedger:
     def __init__(self, store: OrderEventStore | None = None) -> None:
         self.store: OrderEventStore = store if store is not None else InMemoryOrderEventStore()
         self._orders: dict[str, Order] = {}
+        # Non-terminal orders only, in submission order: brokers ask for them on every bar, and a
+        # long backtest must not rescan every order it ever placed.
+        self._open: dict[str, Order] = {}
         for event in self.store.all_events():
-            self._orders[event.client_order_id] = apply_event(
-                self._orders.get(event.client_order_id), event
-            )
+            self._remember(apply_event(self._orders.get(event.client_order_id), event))
 
     def submit(self, request: OrderRequest) -> tuple[Order, bool]:
         """Record a new order; `(order, created)`. A client order id seen before returns the
@@ -48,15 +49,22 @@ class OrderLedger:
             for past in self.store.events_for(request.client_order_id):
                 order = apply_event(order, past)
             assert order is not None
-            self._orders[request.client_order_id] = order
+            self._remember(order)
             return order, False
 
     def record(self, event: OrderEvent) -> Order:
         """Apply `event` (IllegalTransitionError if not allowed), persist it, return the new state."""
         order = apply_event(self._orders.get(event.client_order_id), event)
         self.store.append(event)
-        self._orders[event.client_order_id] = order
+        self._remember(order)
         return order
+
+    def _remember(self, order: Order) -> None:
+        self._orders[order.client_order_id] = order
+        if order.is_terminal:
+            self._open.pop(order.client_order_id, None)
+        else:
+            self._open[order.client_order_id] = order
 
     def get(self, client_order_id: str) -> Order:
         try:
@@ -72,10 +80,7 @@ class OrderLedger:
         return list(self._orders.values())
 
     def open_orders(self, symbol: str | None = None) -> list[Order]:
-        return [
-            o for o in self._orders.values()
-            if not o.is_terminal and (symbol is None or o.symbol == symbol)
-        ]
+        return [o for o in self._open.values() if symbol is None or o.symbol == symbol]
 
     def history(self, client_order_id: str) -> list[OrderEvent]:
         return self.store.events_for(client_order_id)
