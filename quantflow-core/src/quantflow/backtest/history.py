@@ -80,9 +80,19 @@ class ClippedSource:
     def __init__(self, history: History, clock: Callable[[], datetime]) -> None:
         self._history = history
         self.clock = clock
+        self._cutoff: tuple[datetime, np.datetime64] | None = None
+        self._views: dict[str, tuple[int, Bars]] = {}  # symbol -> (bars served, the view)
 
     def symbols(self) -> list[str]:
         return list(self._history.symbols)
+
+    def _ns(self, when: datetime) -> np.datetime64:
+        cached = self._cutoff
+        if cached is not None and cached[0] == when:
+            return cached[1]
+        value = np.datetime64(when.astimezone(UTC).replace(tzinfo=None), "ns")
+        self._cutoff = (when, value)
+        return value
 
     async def bars(self, symbol: str, resolution: str, start: datetime | None, end: datetime | None) -> Bars:
         if resolution != "1D":
@@ -90,12 +100,15 @@ class ClippedSource:
         found = self._history.series.get(symbol)
         if found is None:
             raise QuantflowError(f"{symbol} is not in this backtest's data")
-        limit = self.clock() if end is None else min(end, self.clock())
-        cutoff = np.datetime64(limit.astimezone(UTC).replace(tzinfo=None), "ns")
-        stop = int(np.searchsorted(found.bars.time, cutoff, side="right"))
-        begin = 0
+        now = self.clock()
+        limit = now if end is None or end >= now else end
+        stop = int(np.searchsorted(found.bars.time, self._ns(limit), side="right"))
         if start is not None:
             begin = int(np.searchsorted(found.bars.time, np.datetime64(start.astimezone(UTC).replace(tzinfo=None), "ns")))
-        if begin == 0 and stop == len(found.bars):
+            return _cut(found.bars, begin, stop)
+        if stop == len(found.bars):
             return found.bars
-        return _cut(found.bars, begin, stop)
+        view = self._views.get(symbol)
+        if view is None or view[0] != stop:
+            view = self._views[symbol] = (stop, _cut(found.bars, 0, stop))
+        return view[1]

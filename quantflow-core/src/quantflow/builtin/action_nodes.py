@@ -33,7 +33,9 @@ from quantflow.nodes.values import SeriesMap
 OptionalBool = Annotated[Any, Port(PortType.BOOL_SERIES, "True on bars where the node should act.", required=False)]
 OptionalSeries = Annotated[Any, Port(PortType.SERIES, "ATR per symbol (for atr_risk sizing).", required=False)]
 OrdersOut = {"orders": Port(PortType.ORDERS, "The orders this node submitted in this run (with their state).")}
-_VN_OFFSET = np.timedelta64(7, "h")
+_VN_OFFSET_NS = 7 * 3600 * 10**9
+_DAY_NS = 86_400 * 10**9
+_EPOCH = date(1970, 1, 1).toordinal()
 
 
 class PlaceOrderParams(NodeParams):
@@ -70,27 +72,32 @@ def _broker(ctx: RunContext) -> Any:
     return ctx.broker
 
 
-def _session_days(times: np.ndarray) -> np.ndarray:
-    return (times + _VN_OFFSET).astype("datetime64[D]")
+def _session_day(t: np.datetime64) -> int:
+    """The local session date of a bar time, as days since 1970 (cheap: no datetime objects)."""
+    return (int(t.view("int64")) + _VN_OFFSET_NS) // _DAY_NS
 
 
-def _remember_closes(state: dict[str, Any], frame: FrameValue) -> dict[str, tuple[date, int, int | None]]:
-    """Per symbol: (day of its latest bar, that close, close of the last bar of an earlier day)."""
-    closes: dict[str, tuple[date, int, int | None]] = state.setdefault("closes", {})
+def _remember_closes(state: dict[str, Any], frame: FrameValue) -> dict[str, tuple[int, int, int | None]]:
+    """Per symbol: (session day of its latest bar, that close, close of the latest bar of an
+    earlier session: the reference of an order placed during the same session)."""
+    closes: dict[str, tuple[int, int, int | None]] = state.setdefault("closes", {})
     for symbol, bars in frame.items():
-        if not len(bars):
+        n = len(bars)
+        if not n:
             continue
-        days = _session_days(bars.time)
-        last_day = days[-1]
-        earlier = int(np.searchsorted(days, last_day, side="left")) - 1
+        day, close = _session_day(bars.time[-1]), round(float(bars.close[-1]))
         known = closes.get(symbol)
-        if earlier >= 0:
-            prior: int | None = round(float(bars.close[earlier]))
-        elif known is not None and known[0] < last_day.astype(date):
-            prior = known[1]
-        else:
-            prior = known[2] if known is not None else None
-        closes[symbol] = (last_day.astype(date), round(float(bars.close[-1])), prior)
+        if known is not None and known[0] == day and n == 1:
+            closes[symbol] = (day, close, known[2])
+            continue
+        prior = None
+        for i in range(n - 2, -1, -1):
+            if _session_day(bars.time[i]) < day:
+                prior = round(float(bars.close[i]))
+                break
+        if prior is None and known is not None:
+            prior = known[1] if known[0] < day else known[2]
+        closes[symbol] = (day, close, prior)
     return closes
 
 
@@ -101,7 +108,7 @@ def _current(values: SeriesMap | None, symbol: str) -> Any:
     return series[-1].item() if series is not None and len(series) else None
 
 
-async def _book(broker: Any, order_day: date, closes: dict[str, tuple[date, int, int | None]]) -> Book:
+async def _book(broker: Any, order_day: date, closes: dict[str, tuple[int, int, int | None]]) -> Book:
     account = await broker.account_report()
     held, sellable = {}, {}
     for position in await broker.position_reports():
@@ -132,7 +139,7 @@ async def _act(ctx: RunContext, rule: SizingRule, frame: FrameValue, buy: Series
         if not (is_buy or is_sell):
             continue
         day, close, prior = closes[symbol]
-        reference = close if order_day > day else prior
+        reference = close if order_day.toordinal() - _EPOCH > day else prior
         if reference is None:
             ctx.logger.warning("%s: no previous close, so no price band; no order", symbol)
             continue
