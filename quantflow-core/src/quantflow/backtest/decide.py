@@ -33,6 +33,7 @@ class SizingRule:
     atr_multiple: float
     order_type: OrderTypeName
     limit_offset_ticks: int
+    limit_at: Literal["close", "band"] = "close"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,8 @@ def decide(
 def _price(bar: BarSignal, side: Side, order_type: OrderType, rule: SizingRule) -> int | None:
     if order_type is not OrderType.LO:
         return None
+    if rule.limit_at == "band":
+        return bar.limits.ceiling if side is Side.BUY else bar.limits.floor
     return rules.limit_price(bar.instrument, bar.close, rule.limit_offset_ticks, side is Side.BUY, bar.limits)
 
 

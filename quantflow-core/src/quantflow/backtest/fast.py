@@ -159,8 +159,9 @@ def _decide_at(step: Step, inputs: dict[str, Any], k: int, day: date, market: _M
     book = Book(cash=broker.portfolio.cash, buying_power=broker.portfolio.cash - reserved, held=held,
                 sellable={s: broker.sellable(s, order_day) for s in held},
                 closes={s: int(market.close[r, k]) for r, s in enumerate(market.symbols)})
-    rule = (SizingRule("quantity", 1, 100.0, 1.0, 1.0, p.order_type, p.limit_offset_ticks) if close_node else  # type: ignore[attr-defined]
-            SizingRule(p.sizing, p.quantity, p.percent, p.risk_percent, p.atr_multiple, p.order_type, p.limit_offset_ticks))  # type: ignore[attr-defined]
+    rule = (SizingRule("quantity", 1, 100.0, 1.0, 1.0, p.order_type, p.limit_offset_ticks, p.limit_at) if close_node else  # type: ignore[attr-defined]
+            SizingRule(p.sizing, p.quantity, p.percent, p.risk_percent, p.atr_multiple, p.order_type,  # type: ignore[attr-defined]
+                       p.limit_offset_ticks, p.limit_at))  # type: ignore[attr-defined]
     limits = {s.symbol: s.limits for s in signals}
     steps = decide(step.node_id, rule, signals, book, config.fees, at, sell_all=close_node)
     try:

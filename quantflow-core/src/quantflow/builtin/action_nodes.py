@@ -46,11 +46,15 @@ class PlaceOrderParams(NodeParams):
     atr_multiple: float = Field(2.0, gt=0, le=100, description="Stop distance in ATRs (atr_risk).")
     order_type: Literal["LO", "MTL", "ATO", "ATC"] = Field("ATO", description="LO is priced at the close.")
     limit_offset_ticks: int = Field(0, ge=0, le=50, description="LO: ticks beyond the close towards a fill.")
+    limit_at: Literal["close", "band"] = Field(
+        "close", description="LO price: the close (+offset), or the band edge (ceiling to buy, floor to "
+        "sell): a marketable limit that fills at the open on every exchange, UPCoM included.")
 
 
 class CloseParams(NodeParams):
     order_type: Literal["LO", "MTL", "ATO", "ATC"] = "ATO"
     limit_offset_ticks: int = Field(0, ge=0, le=50)
+    limit_at: Literal["close", "band"] = "close"
 
 
 class CancelParams(NodeParams):
@@ -178,7 +182,7 @@ async def place_order_node(
     if params.sizing == "atr_risk" and atr is None:
         raise QuantflowError("sizing 'atr_risk' needs the 'atr' input connected")
     rule = SizingRule(params.sizing, params.quantity, params.percent, params.risk_percent,
-                      params.atr_multiple, params.order_type, params.limit_offset_ticks)
+                      params.atr_multiple, params.order_type, params.limit_offset_ticks, params.limit_at)
     return await _act(ctx, rule, frame, buy, sell, atr)
 
 
@@ -187,7 +191,7 @@ async def place_order_node(
 async def close_position_node(ctx: RunContext, params: CloseParams, frame: Frame, when: OptionalBool = None) -> list[Order]:
     """Sells the whole sellable position of each symbol where `when` is true (every symbol with a
     current bar when `when` is not connected)."""
-    rule = SizingRule("quantity", 1, 100.0, 1.0, 1.0, params.order_type, params.limit_offset_ticks)
+    rule = SizingRule("quantity", 1, 100.0, 1.0, 1.0, params.order_type, params.limit_offset_ticks, params.limit_at)
     chosen = when if when is not None else {s: np.array([True]) for s in frame}
     held = {p.symbol for p in await _broker(ctx).position_reports()}
     chosen = {s: v for s, v in chosen.items() if s in held}

@@ -156,3 +156,6 @@ def schema_command() -> None:
 
 from quantflow.cli.server_commands import COMMANDS as _SERVER_COMMANDS  # noqa: E402
 for _command in _SERVER_COMMANDS: main.add_command(_command)  # noqa: E702
+
+from quantflow.cli.backtest_command import backtest_command  # noqa: E402
+main.add_command(backtest_command)

@@ -1,0 +1,245 @@
+"""Backtest speed and agreement against backtrader (issue 4, item 5).
+
+The strategy: long-only SMA(10/30) crossover, all-in (100 % of equity) with round-lot sizing, one
+independent account of 1,000,000,000 VND per ticker, on the real daily bars of every stock in
+../shared/data/vn/daily/vci_adjusted_2019_2025 (indices excluded), 2019 to 2025-11-12. Signals are
+taken at the close and trade at the next session's open (QuantFlow ATO; backtrader market order).
+
+Rule differences, aligned in backtrader so the trade lists can be compared:
+  * size: QuantFlow's risk engine values a priceless buy at the session's ceiling, so an all-in
+    buy is capped at what buying power covers at the ceiling (+fee); backtrader uses the same
+    sizing function (`quantflow.backtest.rules.buy_quantity`);
+  * costs: 0.15 % fee both ways and 0.1 % sell tax, each rounded up to whole VND per fill;
+  * T+2: a sell signal before the shares settle is skipped, as QuantFlow's node skips it.
+Whatever still differs is listed with its cause (`differences`).
+
+Lines: backtest_qf_bar_by_bar, backtest_qf_fast, backtest_backtrader (bars/s), backtest_ratios,
+backtest_agreement. Run: .venv/bin/python bench/bench_backtest.py [--tickers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import anyio
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import emit
+from quantflow.backtest import (
+    BacktestConfig,
+    rules,
+    run_bar_by_bar,
+    run_fast,
+)
+from quantflow.data.bars import Bars
+from quantflow.data.directory import DirectoryConfig, DirectorySource
+from quantflow.domain.instrument import Exchange, Instrument
+from quantflow.market import FeeSchedule, default_calendar
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "vn"
+DAILY = SHARED / "daily" / "vci_adjusted_2019_2025"
+INDICES = {"VNINDEX", "VN30", "HNXINDEX", "UPCOMINDEX"}
+START, END = date(2019, 1, 2), date(2025, 11, 12)
+CASH = 1_000_000_000
+FEES = FeeSchedule()
+
+
+def exchanges() -> dict[str, Exchange]:
+    found = {}
+    for line in (SHARED / "reference" / "symbols_by_exchange.csv").read_text(encoding="utf-8").splitlines()[1:]:
+        symbol, exchange = line.split(",")[:2]
+        found[symbol] = {"HSX": Exchange.HOSE, "HOSE": Exchange.HOSE, "HNX": Exchange.HNX}.get(exchange, Exchange.UPCOM)
+    return found
+
+
+class Memory:
+    """Bars already in memory, so no engine pays for file reading inside the timed part."""
+
+    def __init__(self, bars: dict[str, Bars]) -> None:
+        self.data = bars
+
+    def symbols(self) -> list[str]:
+        return list(self.data)
+
+    async def bars(self, symbol: str, resolution: str, start: Any, end: Any) -> Bars:
+        return self.data[symbol]
+
+
+def workflow(symbol: str) -> dict[str, Any]:
+    return {
+        "id": "bench", "name": "SMA 10/30 all-in",
+        "nodes": [
+            {"id": "bars", "type": "core:bars", "params": {"symbols": [symbol], "lookback": 300}},
+            {"id": "fast", "type": "core:indicator", "params": {"function": "sma", "args": [10]}},
+            {"id": "slow", "type": "core:indicator", "params": {"function": "sma", "args": [30]}},
+            {"id": "up", "type": "core:crossover", "params": {"direction": "above"}},
+            {"id": "down", "type": "core:crossover", "params": {"direction": "below"}},
+            {"id": "trade", "type": "core:place_order", "params": {"sizing": "percent_equity", "percent": 100, "order_type": "LO", "limit_at": "band"}},
+        ],
+        "edges": [
+            {"source": "bars", "source_port": "frame", "target": "fast", "target_port": "frame"},
+            {"source": "bars", "source_port": "frame", "target": "slow", "target_port": "frame"},
+            {"source": "fast", "source_port": "out", "target": "up", "target_port": "a"},
+            {"source": "slow", "source_port": "out", "target": "up", "target_port": "b"},
+            {"source": "fast", "source_port": "out", "target": "down", "target_port": "a"},
+            {"source": "slow", "source_port": "out", "target": "down", "target_port": "b"},
+            {"source": "bars", "source_port": "frame", "target": "trade", "target_port": "frame"},
+            {"source": "up", "source_port": "out", "target": "trade", "target_port": "buy"},
+            {"source": "down", "source_port": "out", "target": "trade", "target_port": "sell"},
+        ],
+    }
+
+
+def run_quantflow(runner: Any, data: dict[str, Bars], configs: dict[str, BacktestConfig]) -> tuple[float, dict[str, list[tuple[date, str, int]]]]:
+    trades: dict[str, list[tuple[date, str, int]]] = {}
+
+    async def all_tickers() -> None:
+        for symbol, bars in data.items():
+            result = await runner(workflow(symbol), Memory({symbol: bars}), configs[symbol])
+            trades[symbol] = [(f.day, f.side, f.quantity) for f in result.fills]
+
+    started = time.perf_counter()
+    anyio.run(all_tickers)
+    return time.perf_counter() - started, trades
+
+
+def run_backtrader(data: dict[str, Bars], exchange_of: dict[str, Exchange]) -> tuple[float, dict[str, list[tuple[date, str, int]]]]:
+    import backtrader as bt
+    import pandas as pd
+
+    calendar = default_calendar()
+
+    class VnCosts(bt.CommInfoBase):
+        params = (("stocklike", True), ("commtype", bt.CommInfoBase.COMM_FIXED))
+
+        def _getcommission(self, size: float, price: float, pseudoexec: bool) -> float:
+            return float(FEES.fee(round(abs(size) * price)))  # the sell tax is charged on the fill below
+
+    class SmaCross(bt.Strategy):
+        params = (("instrument", None),)
+
+        def __init__(self) -> None:
+            fast, slow = bt.ind.SMA(period=10), bt.ind.SMA(period=30)
+            self.cross = bt.ind.CrossOver(fast, slow)
+            self.fills: list[tuple[date, str, int]] = []
+            self.bought_on: date | None = None
+
+        def next(self) -> None:
+            today = self.data.datetime.date(0)
+            if today < START:
+                return
+            close = round(self.data.close[0])
+            order_day = calendar.next_trading_day(today)
+            held = int(self.position.size)
+            if held and self.cross[0] < 0:
+                if self.bought_on is None or calendar.settlement_date(self.bought_on) <= order_day:
+                    self.sell(size=held)
+            elif not held and self.cross[0] > 0:
+                instrument = self.p.instrument
+                limits = rules.limits_for(instrument, close, order_day)
+                cash = round(self.broker.getcash())
+                qty = rules.buy_quantity("percent_equity", lot=100, equity=cash, close=close, held=0,
+                                         reserve_at=limits.ceiling, buying_power=cash, fees=FEES, quantity=0,
+                                         percent=100.0, risk_percent=1.0, atr_multiple=1.0, atr=None)
+                if qty:
+                    self.buy(size=qty)
+
+        def notify_order(self, order: Any) -> None:
+            if order.status == order.Completed:
+                day = bt.num2date(order.executed.dt).date()
+                side = "buy" if order.isbuy() else "sell"
+                if side == "buy":
+                    self.bought_on = day
+                else:  # backtrader gives commission code an unsigned size, so the tax goes here
+                    self.broker.add_cash(-FEES.sell_tax(round(abs(order.executed.size) * order.executed.price)))
+                self.fills.append((day, side, int(abs(order.executed.size))))
+
+    trades: dict[str, list[tuple[date, str, int]]] = {}
+    frames = {}
+    for symbol, bars in data.items():
+        frames[symbol] = pd.DataFrame(
+            {"open": np.rint(bars.open), "high": np.rint(bars.high), "low": np.rint(bars.low), "close": np.rint(bars.close),
+             "volume": bars.volume},  # whole VND, as QuantFlow's broker sees them
+            index=pd.DatetimeIndex(bars.time.astype("datetime64[D]")))
+    started = time.perf_counter()
+    for symbol, frame in frames.items():
+        cerebro = bt.Cerebro(stdstats=False)
+        cerebro.adddata(bt.feeds.PandasData(dataname=frame))
+        cerebro.broker.setcash(float(CASH))
+        cerebro.broker.addcommissioninfo(VnCosts())
+        cerebro.addstrategy(SmaCross, instrument=Instrument(symbol=symbol, exchange=exchange_of.get(symbol, Exchange.HOSE)))
+        (strategy,) = cerebro.run()
+        trades[symbol] = strategy.fills
+    return time.perf_counter() - started, trades
+
+
+def differences(qf: dict[str, list[Any]], other: dict[str, list[Any]], data: dict[str, Bars]) -> list[dict[str, Any]]:
+    """Per ticker, the first fill where the engines diverge, with its cause found in the data
+    (after a divergence the two accounts hold different cash, so later fills differ by consequence)."""
+    out = []
+    for symbol in sorted(qf):
+        a, b = qf[symbol], other.get(symbol, [])
+        if a == b:
+            continue
+        i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+        x, y = (a[i] if i < len(a) else None), (b[i] if i < len(b) else None)
+        bars = data[symbol]
+        volume = dict(zip(bars.time.astype("datetime64[D]").astype(date).tolist(), bars.volume.tolist(), strict=True))
+        if x and y and x[:2] == y[:2]:
+            lots = math.floor(volume.get(x[0], 0) / 100) * 100
+            cause = ("volume cap: QuantFlow fills at most the bar's volume" if x[2] == lots
+                     else "same fill, different quantity (cash differs)")
+        elif x and y and x[1] == y[1] and x[0] != y[0]:
+            cause = "a session missing from the data: QuantFlow's day order expires, backtrader fills on the next bar"
+        elif x is None or y is None:
+            cause = "one engine has an extra fill at the end of the data"
+        else:
+            cause = "unexplained"
+        out.append({"symbol": symbol, "fill_index": i, "quantflow": _show(x), "backtrader": _show(y),
+                    "later_fills_differing": sum(p != q for p, q in zip(a[i:], b[i:])), "cause": cause})
+    return out
+
+
+def _show(fill: tuple[date, str, int] | None) -> str | None:
+    return None if fill is None else f"{fill[0]} {fill[1]} {fill[2]}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tickers", type=int, default=200)
+    args = parser.parse_args()
+    source = DirectorySource(DirectoryConfig(path=DAILY, preset="vci", end=END, policy="repair", check_calendar=False))
+    symbols = [s for s in sorted(source.symbols()) if s not in INDICES][: args.tickers]
+    data = {s: source.read(s) for s in symbols}
+    exchange_of = exchanges()
+    configs = {s: BacktestConfig(start=START, end=END, initial_cash=CASH, exchanges={s: exchange_of.get(s, Exchange.HOSE)}) for s in symbols}
+    n_bars = int(sum(int(np.sum(b.time.astype("datetime64[D]") >= np.datetime64(START))) for b in data.values()))
+
+    bt_seconds, bt_trades = run_backtrader(data, exchange_of)
+    fast_seconds, fast_trades = run_quantflow(run_fast, data, configs)
+    bar_seconds, bar_trades = run_quantflow(run_bar_by_bar, data, configs)
+    common = {"tickers": len(symbols), "bars": n_bars, "period": f"{START}..{END}"}
+    emit("backtest_backtrader", **common, seconds=round(bt_seconds, 3), bars_per_s=round(n_bars / bt_seconds))
+    emit("backtest_qf_bar_by_bar", **common, seconds=round(bar_seconds, 3), bars_per_s=round(n_bars / bar_seconds))
+    emit("backtest_qf_fast", **common, seconds=round(fast_seconds, 3), bars_per_s=round(n_bars / fast_seconds))
+    emit("backtest_ratios", bar_by_bar_vs_backtrader=round(bt_seconds / bar_seconds, 2), goal_bar_by_bar=10,
+         fast_vs_backtrader=round(bt_seconds / fast_seconds, 2), goal_fast=200)
+    diffs = differences(bar_trades, bt_trades, data)
+    emit("backtest_agreement", fast_equals_bar_by_bar=fast_trades == bar_trades,
+         fills_quantflow=sum(map(len, bar_trades.values())), fills_backtrader=sum(map(len, bt_trades.values())),
+         tickers_identical=sum(bar_trades[s] == bt_trades.get(s, []) for s in symbols),
+         tickers_same_dates=sum([f[:2] for f in bar_trades[s]] == [f[:2] for f in bt_trades.get(s, [])] for s in symbols),
+         tickers_diverging=len(diffs), first_divergence_causes={c: sum(d["cause"] == c for d in diffs) for c in sorted({d["cause"] for d in diffs})})
+    for diff in diffs:
+        print("  diff", diff, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
