@@ -144,6 +144,8 @@ def run_backtrader(data: dict[str, Bars], exchange_of: dict[str, Exchange]) -> t
             elif not held and self.cross[0] > 0:
                 instrument = self.p.instrument
                 limits = rules.limits_for(instrument, close, order_day)
+                if limits is None:  # no valid band (penny price): QuantFlow sends nothing either
+                    return
                 cash = round(self.broker.getcash())
                 qty = rules.buy_quantity("percent_equity", lot=100, equity=cash, close=close, held=0,
                                          reserve_at=limits.ceiling, buying_power=cash, fees=FEES, quantity=0,

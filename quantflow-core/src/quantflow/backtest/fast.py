@@ -151,8 +151,9 @@ def _decide_at(step: Step, inputs: dict[str, Any], k: int, day: date, market: _M
         atr_value = float(atr[symbol][i]) if atr is not None and symbol in atr else None
         instrument = broker.instruments[symbol]
         close = int(market.close[row, k])
-        signals.append(BarSignal(symbol, close, is_buy, is_sell, atr_value, instrument,
-                                 rules.limits_for(instrument, close, order_day)))
+        limits = rules.limits_for(instrument, close, order_day)
+        if limits is not None:  # as the node: no valid band, no order
+            signals.append(BarSignal(symbol, close, is_buy, is_sell, atr_value, instrument, limits))
     if not signals:
         return
     reserved = broker.reserved()

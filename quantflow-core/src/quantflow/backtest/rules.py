@@ -60,11 +60,16 @@ def instrument_for(symbol: str, instruments: dict[str, Instrument] | None) -> In
     return found if found is not None else Instrument(symbol=symbol, exchange=Exchange.HOSE)
 
 
-def limits_for(instrument: Instrument, previous_close: int, day: date) -> PriceLimits:
-    """`day`'s band from the previous session's close, exactly as the paper broker derives it."""
-    reference = reference_from_close(previous_close, instrument.tick_ladder_id)
-    return price_limits(instrument.exchange, reference, first_day=instrument.listing_date == day,
-                        ladder_id=instrument.tick_ladder_id)
+def limits_for(instrument: Instrument, previous_close: int, day: date) -> PriceLimits | None:
+    """`day`'s band from the previous session's close, exactly as the paper broker derives it;
+    None when the close has no valid band (e.g. a back-adjusted price below the lowest tick):
+    no order can be checked, so none is sent."""
+    try:
+        reference = reference_from_close(previous_close, instrument.tick_ladder_id)
+        return price_limits(instrument.exchange, reference, first_day=instrument.listing_date == day,
+                            ladder_id=instrument.tick_ladder_id)
+    except ValueError:
+        return None
 
 
 def limit_price(instrument: Instrument, close: int, offset_ticks: int, buy: bool, limits: PriceLimits) -> int:

@@ -148,8 +148,11 @@ async def _act(ctx: RunContext, rule: SizingRule, frame: FrameValue, buy: Series
             ctx.logger.warning("%s: no previous close, so no price band; no order", symbol)
             continue
         instrument = rules.instrument_for(symbol, instruments)
-        signals.append(BarSignal(symbol, close, is_buy, is_sell, _current(atr, symbol), instrument,
-                                 rules.limits_for(instrument, reference, order_day)))
+        limits = rules.limits_for(instrument, reference, order_day)
+        if limits is None:
+            ctx.logger.warning("%s: no valid price band from close %s; no order", symbol, reference)
+            continue
+        signals.append(BarSignal(symbol, close, is_buy, is_sell, _current(atr, symbol), instrument, limits))
     if not signals:
         return []
     book = await _book(broker, order_day, closes)

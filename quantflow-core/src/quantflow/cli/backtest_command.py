@@ -7,6 +7,7 @@ JSON (`--json-out`) and a self-contained HTML report (`--html`)."""
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,7 @@ def backtest_command(file: Path, data_dir: Path, start: date, end: date, preset:
         if fast:
             result = anyio.run(lambda: run_fast(workflow, source, config))
         else:
-            with click.progressbar(length=1, label="sessions", file=click.get_text_stream("stderr")) as bar:
+            with click.progressbar(length=1, label="sessions", file=sys.stderr) as bar:
                 def progress(done: int, total: int) -> None:
                     bar.length = total
                     bar.update(done - bar.pos)
