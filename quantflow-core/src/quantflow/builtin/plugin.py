@@ -5,10 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from quantflow.builtin import basic_nodes, data_nodes, logic_nodes, notify_nodes, trigger_nodes
+from quantflow.builtin import (
+    action_nodes,
+    basic_nodes,
+    data_nodes,
+    logic_nodes,
+    notify_nodes,
+    trigger_nodes,
+)
 from quantflow.plugins.hookspecs import hookimpl
 
-NODE_MODULES = (basic_nodes, data_nodes, logic_nodes, trigger_nodes, notify_nodes)
+NODE_MODULES = (basic_nodes, trigger_nodes, data_nodes, logic_nodes, action_nodes, notify_nodes)
 
 
 @hookimpl
@@ -24,6 +31,13 @@ def register_expression_functions(register: Callable[[Any], None]) -> None:
 
     for spec in BUILTINS:
         register(spec)
+
+
+@hookimpl
+def register_data_sources(register: Callable[[Any], None]) -> None:
+    from quantflow.data import register_builtin_data_sources
+
+    register_builtin_data_sources(register)
 
 
 @hookimpl

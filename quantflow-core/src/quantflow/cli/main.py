@@ -155,7 +155,10 @@ def schema_command() -> None:
 
 
 from quantflow.cli.server_commands import COMMANDS as _SERVER_COMMANDS  # noqa: E402
-for _command in _SERVER_COMMANDS: main.add_command(_command)  # noqa: E702
+from quantflow.cli.scaffold import plugin_group  # noqa: E402
+
+for _command in [*_SERVER_COMMANDS, plugin_group]:
+    main.add_command(_command)
 
 from quantflow.cli.backtest_command import backtest_command  # noqa: E402
 main.add_command(backtest_command)
