@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quantflow.backtest.config import BacktestConfig
-from quantflow.engine import Plan, compile_plan
+from quantflow.engine import Plan, RunContext, compile_plan
 from quantflow.errors import QuantflowError
 from quantflow.nodes.spec import NodeType
 from quantflow.plugins import get_host
@@ -16,6 +16,7 @@ from quantflow.plugins.registry import Kind, Registered
 from quantflow.workflow import ValidationResult, validate
 
 BARS_TYPE = "core:bars"
+UNIVERSE_TYPE = "core:universe"
 DEFAULT_WARMUP = 300
 
 
@@ -44,12 +45,25 @@ def node_types(extra: Iterable[NodeType] = ()) -> Kind[NodeType]:
     return kind
 
 
+def _universes(result: ValidationResult) -> list[str]:
+    """Symbols of universe nodes that feed a bars node: a universe is a pure function of its
+    params, so the backtest can know the symbols to load before it starts."""
+    feeding = {e.source for e in result.edges if e.target_port == "universe"
+               and result.resolved[e.target].spec.type_id == BARS_TYPE}
+    symbols: list[str] = []
+    for node_id in feeding:
+        universe = result.resolved[node_id]
+        if universe.spec.type_id == UNIVERSE_TYPE:
+            symbols.extend(universe.spec.invoke(RunContext(run_id="prepare"), universe.params, {})["out"])
+    return symbols
+
+
 def prepare(workflow: Any, config: BacktestConfig, types: Kind[NodeType] | None = None) -> Prepared:
     result = validate(workflow, types if types is not None else node_types())
     if not result.ok:
         raise BacktestError("the workflow has errors:\n" + "\n".join(str(p) for p in result.errors[:20]))
     bars_params = [r.params for r in result.resolved.values() if r.spec.type_id == BARS_TYPE]
-    symbols = config.symbols or tuple(dict.fromkeys(s for p in bars_params for s in p.symbols))  # type: ignore[union-attr]
+    symbols = config.symbols or tuple(dict.fromkeys([*(s for p in bars_params for s in p.symbols), *_universes(result)]))  # type: ignore[union-attr]
     if not symbols:
         raise BacktestError("no symbols: set them on the workflow's bars nodes or in the backtest config")
     lookbacks = [int(p.lookback) for p in bars_params]  # type: ignore[union-attr]

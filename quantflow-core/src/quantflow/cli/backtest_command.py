@@ -15,6 +15,8 @@ from typing import Any
 import anyio
 import click
 
+from quantflow.errors import QuantflowError
+
 
 def _day(_ctx: Any, _param: Any, value: datetime) -> date:
     return value.date()
@@ -36,7 +38,6 @@ def backtest_command(file: Path, data_dir: Path, start: date, end: date, preset:
     """Backtest a workflow over history through the paper broker."""
     from quantflow.backtest import (
         BacktestConfig,
-        BacktestError,
         render_html,
         run_bar_by_bar,
         run_fast,
@@ -59,7 +60,7 @@ def backtest_command(file: Path, data_dir: Path, start: date, end: date, preset:
                     bar.update(done - bar.pos)
 
                 result = anyio.run(lambda: run_bar_by_bar(workflow, source, config, progress=progress))
-    except (BacktestError, ValueError) as exc:
+    except (QuantflowError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     if json_out is not None:
         json_out.write_text(result.model_dump_json(indent=2), encoding="utf-8")
