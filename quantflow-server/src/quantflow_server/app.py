@@ -13,7 +13,6 @@ from typing import Any
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
-from litestar.static_files import create_static_files_router
 from quantflow.plugins.host import PluginHost, get_host
 
 from quantflow_server.audit.recorder import AuditRecorder, NullAudit
@@ -28,6 +27,7 @@ from quantflow_server.health import health
 from quantflow_server.runs.manager import RunManager
 from quantflow_server.runs.routes import RunController, run_events_socket
 from quantflow_server.settings import Settings
+from quantflow_server.web import web_exception_handlers, web_routes
 from quantflow_server.workflows.routes import WorkflowController
 
 API_ROUTES: list[Any] = [
@@ -64,17 +64,7 @@ def create_app(
             await runs.shutdown()
             await db.dispose()
 
-    route_handlers = list(API_ROUTES)
-    if settings.web_dir is not None and settings.web_dir.is_dir():
-        route_handlers.append(
-            create_static_files_router(
-                path="/",
-                directories=[settings.web_dir],
-                html_mode=True,
-                opt={"exclude_from_auth": True},
-                include_in_schema=False,
-            )
-        )
+    route_handlers = [*API_ROUTES, *web_routes(settings)]  # the built canvas, after the API
 
     state = State(
         {
@@ -94,7 +84,7 @@ def create_app(
         on_app_init=[tokens.auth.on_app_init],
         lifespan=[lifespan],
         state=state,
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, **web_exception_handlers(settings)},
         openapi_config=OpenAPIConfig(title="QuantFlow", version="0.1.0", path="/schema"),
         request_max_body_size=5 * 1024 * 1024,
     )
