@@ -182,38 +182,52 @@ class Atr(_Windowed):
         return self.value
 
 
-class Variance(_Windowed):
-    """Population mean and variance from running sums (TA-Lib VAR); `output` picks the result."""
+class _Moments(_Windowed):
+    """Running sum and sum of squares over the last n values, in TA-Lib's VAR order of
+    operations (so the results match it to the last bit where TA-Lib allows)."""
 
-    def __init__(self, n: int, output: str = "stddev") -> None:
-        self.n = n
-        self.output = output
-        super().__init__()
+    n: int
 
     def reset(self) -> None:
         self.window: deque[float] = deque()
         self.total = 0.0
         self.total_squares = 0.0
 
-    def step(self, x: float) -> float:  # type: ignore[override]
+    def moments(self, x: float) -> tuple[float, float] | None:
+        """(mean, population variance) of the window ending at x, or None while warming up."""
         self.window.append(x)
         self.total += x
         self.total_squares = fma(x, x, self.total_squares)
         if len(self.window) < self.n:
-            return NAN
+            return None
         mean = self.total / self.n
         mean_squares = self.total_squares / self.n
         oldest = self.window.popleft()
         self.total -= oldest
         self.total_squares = fma(-oldest, oldest, self.total_squares)
-        variance = fma(-mean, mean, mean_squares)
+        return mean, fma(-mean, mean, mean_squares)
+
+
+class Variance(_Moments):
+    """Population standard deviation (TA-Lib STDDEV) or z-score, chosen by `output`."""
+
+    def __init__(self, n: int, output: str = "stddev") -> None:
+        self.n = n
+        self.output = output
+        super().__init__()
+
+    def step(self, x: float) -> float:  # type: ignore[override]
+        found = self.moments(x)
+        if found is None:
+            return NAN
+        mean, variance = found
         deviation = math.sqrt(variance) if variance > 0.0 else 0.0
         if self.output == "stddev":
             return deviation
         return (x - mean) / deviation if deviation != 0.0 else NAN  # zscore
 
 
-class Bbands(_Windowed):
+class Bbands(_Moments):
     """Bollinger bands around the SMA; deviation from the precomputed mean as TA-Lib does."""
 
     def __init__(self, n: int, k: float, output: str) -> None:
@@ -222,23 +236,11 @@ class Bbands(_Windowed):
         self.output = output
         super().__init__()
 
-    def reset(self) -> None:
-        self.window: deque[float] = deque()
-        self.total = 0.0
-        self.total_squares = 0.0
-
     def step(self, x: float) -> float:  # type: ignore[override]
-        self.window.append(x)
-        self.total += x
-        self.total_squares = fma(x, x, self.total_squares)
-        if len(self.window) < self.n:
+        found = self.moments(x)
+        if found is None:
             return NAN
-        middle = self.total / self.n
-        variance = self.total_squares / self.n
-        oldest = self.window.popleft()
-        self.total -= oldest
-        self.total_squares = fma(-oldest, oldest, self.total_squares)
-        variance = fma(-middle, middle, variance)
+        middle, variance = found
         if self.output == "middle":
             return middle
         deviation = math.sqrt(variance) if variance > 0.0 else 0.0
