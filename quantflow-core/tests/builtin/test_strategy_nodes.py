@@ -111,7 +111,7 @@ def test_formula_typos_are_invalid_params_with_positions() -> None:
     bad = {**WORKFLOW, "nodes": [*WORKFLOW["nodes"][:5], {"id": "calm", "type": "core:condition", "params": {"formula": "rsii(close, 14) < 70"}}, *WORKFLOW["nodes"][6:]]}
     result = validate(bad, get_host().registry.node_types)
     (problem,) = [p for p in result.problems if p.code is ProblemCode.INVALID_PARAM]
-    assert problem.node_id == "calm"
+    assert problem.node_id == "calm" and problem.param == "formula"
     assert "line 1, column 1" in problem.message and "rsi" in problem.message
     number = {**WORKFLOW, "nodes": [*WORKFLOW["nodes"][:5], {"id": "calm", "type": "core:condition", "params": {"formula": "rsi(close, 14)"}}, *WORKFLOW["nodes"][6:]]}
     (problem,) = [p for p in validate(number, get_host().registry.node_types).problems if p.code is ProblemCode.INVALID_PARAM]

@@ -5,10 +5,10 @@ formula `a > b` can never disagree."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from quantflow.builtin import formula as formulas
 from quantflow.engine.context import RunContext
@@ -34,30 +34,36 @@ def _check_formula(text: str, kind: ValueKind) -> str:
     return text
 
 
-class ExpressionParams(NodeParams):
-    formula: str = Field(
-        "sma(close, 20)", min_length=1, max_length=10_000,
-        description="A number formula over bar fields (open, high, low, close, volume, value) and inputs a, b, c.",
-        json_schema_extra={"format": "quantflow-expression"},
+class _FormulaParams(NodeParams):
+    """A formula param checked when the workflow is validated; `kind` is what it must yield."""
+
+    kind: ClassVar[ValueKind]
+    formula: str
+
+    @field_validator("formula")
+    @classmethod
+    def formula_has_the_right_kind(cls, formula: str) -> str:
+        return _check_formula(formula, cls.kind)
+
+
+def _formula_field(default: str, description: str) -> Any:
+    return Field(default, min_length=1, max_length=10_000, description=description,
+                 json_schema_extra={"format": "quantflow-expression"})
+
+
+class ExpressionParams(_FormulaParams):
+    kind = ValueKind.NUMBER
+    formula: str = _formula_field(
+        "sma(close, 20)",
+        "A number formula over bar fields (open, high, low, close, volume, value) and inputs a, b, c.",
     )
 
-    @model_validator(mode="after")
-    def formula_is_a_number(self) -> ExpressionParams:
-        _check_formula(self.formula, ValueKind.NUMBER)
-        return self
 
-
-class ConditionParams(NodeParams):
-    formula: str = Field(
-        "crossover(sma(close, 10), sma(close, 30))", min_length=1, max_length=10_000,
-        description="A true/false formula over bar fields and inputs a, b, c.",
-        json_schema_extra={"format": "quantflow-expression"},
+class ConditionParams(_FormulaParams):
+    kind = ValueKind.BOOL
+    formula: str = _formula_field(
+        "crossover(sma(close, 10), sma(close, 30))", "A true/false formula over bar fields and inputs a, b, c."
     )
-
-    @model_validator(mode="after")
-    def formula_is_a_condition(self) -> ConditionParams:
-        _check_formula(self.formula, ValueKind.BOOL)
-        return self
 
 
 def _run(ctx: RunContext, text: str, frame: Any, a: Any = None, b: Any = None, c: Any = None) -> SeriesMap:
