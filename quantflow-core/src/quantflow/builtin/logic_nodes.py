@@ -179,14 +179,14 @@ def rank_node(params: RankParams, frame: Frame, a: Series) -> BoolSeries:
     symbols = sorted(s for s in a if s in frame)
     if not symbols:
         return {}
-    times = np.unique(np.concatenate([frame[s].time[-len(a[s]):] if len(a[s]) else frame[s].time[:0] for s in symbols]))
+    values = {s: np.asarray(a[s], dtype=float) for s in symbols}
+    # a series covers the newest len(values) bars of its symbol's frame
+    own_times = {s: frame[s].time[len(frame[s]) - len(values[s]):] for s in symbols}
+    times = np.unique(np.concatenate([own_times[s] for s in symbols]))
     matrix = np.full((len(symbols), len(times)), np.nan)
-    positions = {}
+    positions = {s: np.searchsorted(times, own_times[s]) for s in symbols}
     for row, symbol in enumerate(symbols):
-        values = np.asarray(a[symbol], dtype=float)
-        own_times = frame[symbol].time[len(frame[symbol]) - len(values):]
-        positions[symbol] = np.searchsorted(times, own_times)
-        matrix[row, positions[symbol]] = values
+        matrix[row, positions[symbol]] = values[symbol]
     score = matrix if params.order == "highest" else -matrix
     score = np.where(np.isnan(score), -np.inf, score)
     order = np.argsort(-score, axis=0, kind="stable")  # stable: ties keep alphabetical order
