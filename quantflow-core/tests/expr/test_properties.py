@@ -145,3 +145,30 @@ def test_pathological_repetition_is_bounded(count: int, unit: str) -> None:
         parse(unit * count + "1")
     except ExpressionError:
         pass
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(expressions, st.lists(market(), min_size=1, max_size=4), st.integers(0, 2**32 - 1))
+def test_cross_symbol_batch_equals_per_symbol_incremental(
+    expression: tuple[str, str], symbols: list[dict[str, np.ndarray]], seed: int,
+) -> None:
+    """Symbols of different lengths advance in one batch, each bar in a random subset of rows (a
+    symbol with no bar at a time is not updated); every row equals its own live evaluator exactly."""
+    compiled = compile_expression(expression[0])
+    batch = compiled.batch()
+    rng = np.random.default_rng(seed)
+    pending = [0] * len(symbols)
+    got: list[list[float | bool]] = [[] for _ in symbols]
+    while any(p < len(s["close"]) for p, s in zip(pending, symbols, strict=True)):
+        rows = np.array([r for r, s in enumerate(symbols) if pending[r] < len(s["close"]) and rng.random() < 0.7],
+                        dtype=np.int64)
+        if not len(rows):
+            continue
+        values = batch.update({f: np.array([symbols[r][f][pending[r]] for r in rows]) for f in FIELDS}, rows)
+        for j, r in enumerate(rows.tolist()):
+            got[r].append(values[j].item())
+            pending[r] += 1
+    for r, bars in enumerate(symbols):
+        evaluator = compiled.incremental()
+        live = [evaluator.update({f: bars[f][i] for f in FIELDS}) for i in range(len(bars["close"]))]
+        assert np.array_equal(np.array(got[r]), np.array(live), equal_nan=True), (expression[0], r, got[r], live)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from quantflow.expr import ir, vectorized
+from quantflow.expr.batch import BatchEvaluator
 from quantflow.expr.checker import BAR_FIELDS, check
 from quantflow.expr.errors import EvaluationError
 from quantflow.expr.functions import RESERVED_NAMES, FunctionRegistry, default_registry
@@ -55,6 +56,11 @@ class CompiledExpression:
     def incremental(self) -> IncrementalEvaluator:
         """A fresh bar-by-bar evaluator whose n-th update equals `evaluate(...)[n-1]`."""
         return IncrementalEvaluator(self._order, sorted(self.lookups))
+
+    def batch(self) -> BatchEvaluator:
+        """A fresh evaluator advancing many symbols (rows) one bar per update; row r's k-th value
+        equals `incremental()`'s k-th update fed that symbol's bars. Not for lookup() expressions."""
+        return BatchEvaluator(self._order)
 
     def _kinds(self, symbol: str | None) -> dict[str, ValueKind]:
         return {n.name: n.kind for n in self._order if isinstance(n, ir.Column) and n.symbol == symbol}
