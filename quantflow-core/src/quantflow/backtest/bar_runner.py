@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from quantflow.backtest import rules
+from quantflow.backtest.accounts import SymbolAccounts
 from quantflow.backtest.config import BacktestConfig
 from quantflow.backtest.history import ClippedSource, History, load_history
 from quantflow.backtest.results import (
@@ -39,13 +40,20 @@ async def run_bar_by_bar(
 ) -> BacktestResult:
     prepared = prepare(workflow, config, types)
     history = await load_history(source, prepared.symbols, config.start, config.end, prepared.warmup)
-    broker = PaperBroker(config.broker_config(list(history.symbols)), calendar=default_calendar())
+    broker = make_broker(config, history.symbols)
     await broker.connect()
     equity = await _replay(prepared, history, broker, config, mode, progress)
     return await collect(broker, config, history, equity, "bar_by_bar")
 
 
-async def _replay(prepared: Prepared, history: History, broker: PaperBroker, config: BacktestConfig,
+def make_broker(config: BacktestConfig, symbols: tuple[str, ...]) -> PaperBroker | SymbolAccounts:
+    """The paper broker of the backtest: one account, or one per symbol (`config.accounts`)."""
+    if config.accounts == "per_symbol":
+        return SymbolAccounts({s: config.broker_config([s]) for s in symbols}, default_calendar())
+    return PaperBroker(config.broker_config(list(symbols)), calendar=default_calendar())
+
+
+async def _replay(prepared: Prepared, history: History, broker: PaperBroker | SymbolAccounts, config: BacktestConfig,
                   mode: RunMode, progress: Progress | None) -> list[EquityPoint]:
     clock = [rules.daily_close(history.timeline[0])]
     view = ClippedSource(history, lambda: clock[0])
@@ -69,19 +77,18 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker, con
         result = await execute(prepared.plan, ctx)
         if result.status is not RunStatus.SUCCEEDED:
             raise BacktestError(f"the run on {day} failed: " + "; ".join(f"{n}: {e}" for n, e in result.errors.items()))
-        equity.append(await _equity_point(broker, day, closes))
+        equity.append(_equity_point(broker, day, closes))
         if progress is not None:
             progress(k + 1, total)
     return equity
 
 
-async def _equity_point(broker: PaperBroker, day: date, closes: dict[str, int]) -> EquityPoint:
-    cash = (await broker.account_report()).cash
-    held = sum(p.quantity * closes[p.symbol] for p in await broker.position_reports())
-    return EquityPoint(day=day, cash=cash, equity=cash + held)
+def _equity_point(broker: PaperBroker | SymbolAccounts, day: date, closes: dict[str, int]) -> EquityPoint:
+    cash, held = broker.holdings()
+    return EquityPoint(day=day, cash=cash, equity=cash + sum(q * closes[s] for s, q in held.items()))
 
 
-async def collect(broker: PaperBroker, config: BacktestConfig, history: History,
+async def collect(broker: PaperBroker | SymbolAccounts, config: BacktestConfig, history: History,
                   equity: list[EquityPoint], path: Any) -> BacktestResult:
     """The broker's reports, as result records (also used for paper sessions replayed in tests)."""
     orders = [OrderRecord.of(o) for o in await broker.order_reports()]

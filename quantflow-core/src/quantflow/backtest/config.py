@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -28,6 +29,9 @@ class BacktestConfig(BaseModel):
     risk: RiskLimits = RiskLimits(check_sessions=False)
     exchanges: dict[str, Exchange] = Field(default_factory=dict, description="Symbol -> exchange; others use default_exchange.")
     default_exchange: Exchange = Exchange.HOSE
+    accounts: Literal["shared", "per_symbol"] = Field(
+        "shared", description="One account for the whole universe, or one independent account of "
+        "initial_cash per symbol (what separate single-symbol backtests give, in one run).")
     symbols: tuple[str, ...] = Field((), description="Override the symbols of the workflow's bars nodes.")
     warmup_bars: int | None = Field(None, ge=0, description="History before `start` the signals may use; default: the bars nodes' lookback.")
 

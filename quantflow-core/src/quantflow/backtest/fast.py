@@ -54,8 +54,21 @@ async def run_fast(workflow: Any, source: Any, config: BacktestConfig, *, types:
     if result.status is not RunStatus.SUCCEEDED:
         raise BacktestError("the signal run failed: " + "; ".join(f"{n}: {e}" for n, e in result.errors.items()))
     wired = [(s, {w.name: result.outputs[steps[w.sources[0][0]].node_id][w.sources[0][1]] for w in s.inputs}) for s in actions]
-    broker = SimBroker(config.broker_config(list(history.symbols)), calendar)
-    return _simulate(history, config, broker, wired)
+    return _simulate(history, config, _brokers(config, history.symbols, calendar), wired)
+
+
+def _brokers(config: BacktestConfig, symbols: tuple[str, ...], calendar: Any) -> dict[str, SimBroker]:
+    """Symbol -> its simulated account: one shared, or one per symbol (`config.accounts`)."""
+    if config.accounts == "per_symbol":
+        orders: list[Any] = []
+        fills: list[Any] = []
+        return {s: SimBroker(config.broker_config([s]), calendar, orders, fills) for s in symbols}
+    shared = SimBroker(config.broker_config(list(symbols)), calendar)
+    return dict.fromkeys(symbols, shared)
+
+
+def _distinct(brokers: dict[str, SimBroker]) -> list[SimBroker]:
+    return list({id(b): b for b in brokers.values()}.values())
 
 
 class _Market:
@@ -98,43 +111,48 @@ def _fire_days(market: _Market, history: History, wired: list[tuple[Step, dict[s
     return np.flatnonzero(fire)
 
 
-def _simulate(history: History, config: BacktestConfig, broker: SimBroker,
+def _simulate(history: History, config: BacktestConfig, brokers: dict[str, SimBroker],
               wired: list[tuple[Step, dict[str, Any]]]) -> BacktestResult:
     market = _Market(history)
     fire = set(_fire_days(market, history, wired).tolist())
     series = history.series
+    accounts = _distinct(brokers)
     row_of = {s: i for i, s in enumerate(market.symbols)}
     cash_changes: list[tuple[int, int]] = []
     for k, day in enumerate(history.timeline):
-        if broker.open:
-            for symbol in sorted(broker.open):
+        working = sorted(s for b in accounts if b.open for s in b.open)
+        if working:
+            for symbol in working:
                 i = int(market.index[row_of[symbol], k])
                 if i >= 0:
                     b = series[symbol].broker_bar(i)
-                    broker.on_bar(symbol, day, b.start, b.open, b.high, b.low, b.close, b.volume)
-            cash_changes.append((k, broker.portfolio.cash))
+                    brokers[symbol].on_bar(symbol, day, b.start, b.open, b.high, b.low, b.close, b.volume)
+            cash_changes.append((k, sum(b.portfolio.cash for b in accounts)))
         if k in fire:
             for step, inputs in wired:
-                _decide_at(step, inputs, k, day, market, history, broker, config)
-    equity = _equity(market, history, broker, cash_changes, config)
+                _decide_at(step, inputs, k, day, market, history, brokers, config)
+    equity = _equity(market, history, accounts, cash_changes, config)
     last = {s: round(float(h.bars.close[-1])) for s, h in series.items()}
     final = history.timeline[-1]
     positions = []
-    for symbol in broker.portfolio.symbols():
-        p = broker.portfolio.position(symbol, final)
-        assert p is not None
-        positions.append(PositionRecord(symbol=symbol, quantity=p.quantity, cost_basis=p.cost_basis,
-                                        last_price=last[symbol], market_value=p.quantity * last[symbol]))
-    return build_result("fast", config, history.symbols, [o.record() for o in broker.orders], broker.fills, positions, equity)
+    for account in accounts:
+        for symbol in account.portfolio.symbols():
+            p = account.portfolio.position(symbol, final)
+            assert p is not None
+            positions.append(PositionRecord(symbol=symbol, quantity=p.quantity, cost_basis=p.cost_basis,
+                                            last_price=last[symbol], market_value=p.quantity * last[symbol]))
+    positions.sort(key=lambda p: p.symbol)
+    orders = [o.record() for o in accounts[0].orders]
+    return build_result("fast", config, history.symbols, orders, accounts[0].fills, positions, equity)
 
 
 def _decide_at(step: Step, inputs: dict[str, Any], k: int, day: date, market: _Market, history: History,
-               broker: SimBroker, config: BacktestConfig) -> None:
+               brokers: dict[str, SimBroker], config: BacktestConfig) -> None:
     p = step.params
     close_node = step.spec.type_id == CLOSE
-    at = rules.order_time(rules.daily_close(day), broker.calendar)
+    calendar = next(iter(brokers.values())).calendar
+    at = rules.order_time(rules.daily_close(day), calendar)
     order_day = to_vn_time(at).date()
-    held = {s: broker.portfolio.position(s, day).quantity for s in broker.portfolio.symbols()}  # type: ignore[union-attr]
     signals = []
     for row, symbol in enumerate(market.symbols):
         i = int(market.index[row, k])
@@ -142,35 +160,45 @@ def _decide_at(step: Step, inputs: dict[str, Any], k: int, day: date, market: _M
             continue
         if close_node:
             when = inputs.get("when")
-            is_buy, is_sell = False, symbol in held and (when is None or _at(when, symbol, i))
+            held = brokers[symbol].portfolio.position(symbol, day) is not None
+            is_buy, is_sell = False, held and (when is None or _at(when, symbol, i))
         else:
             is_buy, is_sell = _at(inputs.get("buy"), symbol, i), _at(inputs.get("sell"), symbol, i)
         if not (is_buy or is_sell):
             continue
         atr = inputs.get("atr")
         atr_value = float(atr[symbol][i]) if atr is not None and symbol in atr else None
-        instrument = broker.instruments[symbol]
+        instrument = brokers[symbol].instruments[symbol]
         close = int(market.close[row, k])
         limits = rules.limits_for(instrument, close, order_day)
         if limits is not None:  # as the node: no valid band, no order
             signals.append(BarSignal(symbol, close, is_buy, is_sell, atr_value, instrument, limits))
     if not signals:
         return
-    reserved = broker.reserved()
-    book = Book(cash=broker.portfolio.cash, buying_power=broker.portfolio.cash - reserved, held=held,
-                sellable={s: broker.sellable(s, order_day) for s in held},
-                closes={s: int(market.close[r, k]) for r, s in enumerate(market.symbols)})
+    closes = {s: int(market.close[r, k]) for r, s in enumerate(market.symbols)}
     rule = (SizingRule("quantity", 1, 100.0, 1.0, 1.0, p.order_type, p.limit_offset_ticks, p.limit_at) if close_node else  # type: ignore[attr-defined]
             SizingRule(p.sizing, p.quantity, p.percent, p.risk_percent, p.atr_multiple, p.order_type,  # type: ignore[attr-defined]
                        p.limit_offset_ticks, p.limit_at))  # type: ignore[attr-defined]
     limits = {s.symbol: s.limits for s in signals}
-    steps = decide(step.node_id, rule, signals, book, config.fees, at, sell_all=close_node)
-    try:
-        request = next(steps)
-        while True:
-            request = steps.send(broker.submit(request, limits[request.symbol]))
-    except StopIteration:
-        pass
+    for broker, group in _by_account(brokers, signals):
+        held = {s: broker.portfolio.position(s, day).quantity for s in broker.portfolio.symbols()}  # type: ignore[union-attr]
+        reserved = broker.reserved()
+        book = Book(cash=broker.portfolio.cash, buying_power=broker.portfolio.cash - reserved, held=held,
+                    sellable={s: broker.sellable(s, order_day) for s in held}, closes=closes)
+        steps = decide(step.node_id, rule, group, book, config.fees, at, sell_all=close_node)
+        try:
+            request = next(steps)
+            while True:
+                request = steps.send(broker.submit(request, limits[request.symbol]))
+        except StopIteration:
+            pass
+
+
+def _by_account(brokers: dict[str, SimBroker], signals: list[BarSignal]) -> list[tuple[SimBroker, list[BarSignal]]]:
+    """As the node's `_by_account`: all signals against a shared account, else symbol by symbol."""
+    if len(_distinct(brokers)) == 1:
+        return [(brokers[signals[0].symbol], signals)]
+    return [(brokers[s.symbol], [s]) for s in sorted(signals, key=lambda s: s.symbol)]
 
 
 def _at(series: Any, symbol: str, i: int) -> bool:
@@ -180,16 +208,16 @@ def _at(series: Any, symbol: str, i: int) -> bool:
     return bool(values is not None and i < len(values) and values[i])
 
 
-def _equity(market: _Market, history: History, broker: SimBroker, cash_changes: list[tuple[int, int]],
+def _equity(market: _Market, history: History, accounts: list[SimBroker], cash_changes: list[tuple[int, int]],
             config: BacktestConfig) -> list[EquityPoint]:
     m = len(market.days)
-    cash = np.full(m, config.initial_cash, dtype=np.int64)
+    cash = np.full(m, config.initial_cash * len(accounts), dtype=np.int64)
     for k, value in cash_changes:
         cash[k:] = value
     held = np.zeros((len(market.symbols), m), dtype=np.int64)
     row_of = {s: i for i, s in enumerate(market.symbols)}
     day_pos = {d: k for k, d in enumerate(history.timeline)}
-    for fill in broker.fills:
+    for fill in accounts[0].fills:
         sign = 1 if fill.side == "buy" else -1
         held[row_of[fill.symbol], day_pos[fill.day]:] += sign * fill.quantity
     equity = cash + (held * market.close).sum(axis=0)

@@ -63,15 +63,18 @@ class SimOrder:
 
 
 class SimBroker:
-    def __init__(self, config: PaperBrokerConfig, calendar: TradingCalendar) -> None:
+    def __init__(self, config: PaperBrokerConfig, calendar: TradingCalendar,
+                 orders: list[SimOrder] | None = None, fills: list[FillRecord] | None = None) -> None:
+        """`orders` / `fills`: lists to append to, shared by per-symbol accounts so that they
+        record in the order things happened across accounts, as `SymbolAccounts` reports them."""
         self.config = config
         self.calendar = calendar
         self.portfolio = PaperPortfolio(config.initial_cash)
         self.risk = RiskEngine(config.risk)
         self.instruments: dict[str, Instrument] = {i.symbol: i for i in config.instruments}
-        self.orders: list[SimOrder] = []
+        self.orders: list[SimOrder] = [] if orders is None else orders
         self.open: dict[str, list[SimOrder]] = {}  # symbol -> open orders, submission order
-        self.fills: list[FillRecord] = []
+        self.fills: list[FillRecord] = [] if fills is None else fills
         self.limits: dict[tuple[str, date], PriceLimits] = {}
 
     # --- what the node reads ------------------------------------------------------------------

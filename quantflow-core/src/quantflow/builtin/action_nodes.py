@@ -8,6 +8,8 @@ broker plugs in `quantflow.trading.risk_gate.RiskGate`. Sizing and order timing 
 
 What a host may put in `ctx.services`: `instruments` (symbol -> Instrument; default a HOSE stock),
 `fees` (FeeSchedule), `calendar` (TradingCalendar). Without them the paper broker's config is used.
+A broker with an `account_for(symbol)` method (per-symbol backtest accounts) is sized per symbol
+against that symbol's own account.
 """
 
 from __future__ import annotations
@@ -155,20 +157,30 @@ async def _act(ctx: RunContext, rule: SizingRule, frame: FrameValue, buy: Series
         signals.append(BarSignal(symbol, close, is_buy, is_sell, _current(atr, symbol), instrument, limits))
     if not signals:
         return []
-    book = await _book(broker, order_day, closes)
     submitted: list[Order] = []
-    steps = decide(ctx.node_id or "order", rule, signals, book, fees, at, sell_all=sell_all)
-    try:
-        request = next(steps)
-        while True:
-            order = await broker.submit(request)
-            submitted.append(order)
-            if order.status is OrderStatus.REJECTED:
-                ctx.logger.warning("order %s rejected: %s", order.client_order_id, order.reject_message)
-            request = steps.send(order.status is not OrderStatus.REJECTED)
-    except StopIteration:
-        pass
+    for account, group in _by_account(broker, signals):
+        book = await _book(account, order_day, closes)
+        steps = decide(ctx.node_id or "order", rule, group, book, fees, at, sell_all=sell_all)
+        try:
+            request = next(steps)
+            while True:
+                order = await broker.submit(request)
+                submitted.append(order)
+                if order.status is OrderStatus.REJECTED:
+                    ctx.logger.warning("order %s rejected: %s", order.client_order_id, order.reject_message)
+                request = steps.send(order.status is not OrderStatus.REJECTED)
+        except StopIteration:
+            pass
     return submitted
+
+
+def _by_account(broker: Any, signals: list[BarSignal]) -> list[tuple[Any, list[BarSignal]]]:
+    """A broker with one account per symbol (`account_for`) sizes each symbol against its own
+    account, symbol by symbol; any other broker is one account for all signals."""
+    account_for = getattr(broker, "account_for", None)
+    if account_for is None:
+        return [(broker, signals)]
+    return [(account_for(s.symbol), [s]) for s in sorted(signals, key=lambda s: s.symbol)]
 
 
 @node("core:place_order", category=Category.ACTION, title="Place order", icon="shopping-cart",

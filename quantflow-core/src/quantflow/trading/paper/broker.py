@@ -123,6 +123,16 @@ class PaperBroker(Broker, MarketDataSink):
     async def account_report(self) -> Account:
         return self._account()
 
+    @property
+    def fills(self) -> list[Fill]:
+        """The fills so far, oldest first (read only; `fill_reports` returns a copy)."""
+        return self._fills
+
+    def holdings(self) -> tuple[int, dict[str, int]]:
+        """Cash and shares held per symbol, without building reports: cheap enough for an equity
+        point on every bar of a backtest."""
+        return self._portfolio.cash, self._portfolio.quantities()
+
     # --- orders -----------------------------------------------------------------------------
     async def submit(self, request: OrderRequest) -> Order:
         self._require_connection()

@@ -69,5 +69,8 @@ class PaperPortfolio:
             pending=tuple(p for p in holding.pending if p.settles_on > today),
         )
 
+    def quantities(self) -> dict[str, int]:
+        return {symbol: h.quantity for symbol, h in self._holdings.items()}
+
     def symbols(self) -> list[str]:
         return sorted(self._holdings)
