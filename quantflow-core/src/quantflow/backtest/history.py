@@ -7,9 +7,11 @@ node calling `ctx.data_source` directly). That makes look-ahead impossible by co
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 import numpy as np
 
@@ -19,6 +21,7 @@ from quantflow.domain.market_data import Bar
 from quantflow.errors import QuantflowError
 
 _VN_OFFSET = np.timedelta64(7, "h")
+_SYMBOL = re.compile(r"[A-Z0-9]{1,20}\Z")
 
 
 def session_days(times: np.ndarray) -> np.ndarray:
@@ -31,16 +34,54 @@ def _cut(bars: Bars, start: int, end: int) -> Bars:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedBar:
+    """A daily bar as the paper broker reads it (the fields of `domain.Bar`), built without
+    pydantic: the columns were checked once, for every bar, when the history was loaded."""
+
+    symbol: str
+    start: datetime
+    end: datetime
+    open: int
+    high: int
+    low: int
+    close: int
+    volume: int
+
+
+@lru_cache(maxsize=8192)
+def _session(day: date) -> tuple[datetime, datetime]:
+    return rules.session_start(day), rules.daily_close(day)
+
+
+@dataclass(frozen=True, slots=True)
 class SymbolHistory:
     bars: Bars  # warm-up start .. end
     days: np.ndarray  # session date of each bar (datetime64[D])
     first_active: int  # index of the first bar on or after the backtest start
+    whole: tuple[list[int], ...] = ()  # open, high, low, close, volume in whole VND / shares
+    valid: np.ndarray | None = None  # per bar: passes `domain.Bar`'s checks
 
-    def broker_bar(self, i: int) -> Bar:
-        """Bar i as the paper broker consumes it: whole VND, the session from 09:00 to 15:00."""
+    @classmethod
+    def of(cls, bars: Bars, days: np.ndarray, first_active: int) -> SymbolHistory:
+        columns = (bars.open, bars.high, bars.low, bars.close, bars.volume)
+        finite = np.logical_and.reduce([np.isfinite(x) for x in columns]) & bool(_SYMBOL.match(bars.symbol))
+        with np.errstate(invalid="ignore"):
+            o, h, low, c = (np.rint(np.where(finite, x, 0)).astype(np.int64) for x in columns[:4])
+            v = np.where(finite, bars.volume, 0).astype(np.int64)
+        valid = finite & (o > 0) & (h > 0) & (low > 0) & (c > 0) & (v >= 0) & (h >= np.maximum(np.maximum(o, c), low)) \
+            & (low <= np.minimum(o, c))
+        return cls(bars, days, first_active, tuple(x.tolist() for x in (o, h, low, c, v)), valid)
+
+    def broker_bar(self, i: int) -> FeedBar | Bar:
+        """Bar i as the paper broker consumes it: whole VND, the session from 09:00 to 15:00. A bar
+        that breaks `domain.Bar`'s rules is built as one, so it fails exactly as before."""
         day = self.days[i].astype(date)
+        start, end = _session(day)
+        if self.valid is not None and self.valid[i]:
+            o, h, low, c, v = self.whole
+            return FeedBar(self.bars.symbol, start, end, o[i], h[i], low[i], c[i], v[i])
         b = self.bars
-        return Bar(symbol=b.symbol, start=rules.session_start(day), end=rules.daily_close(day),
+        return Bar(symbol=b.symbol, start=start, end=end,
                    open=round(float(b.open[i])), high=round(float(b.high[i])), low=round(float(b.low[i])),
                    close=round(float(b.close[i])), volume=int(b.volume[i]))
 
@@ -67,7 +108,7 @@ async def load_history(source: object, symbols: Sequence[str], start: date, end:
         begin = max(0, first - warmup)
         if first >= stop:
             continue
-        series[symbol] = SymbolHistory(_cut(bars, begin, stop), days[begin:stop], first - begin)
+        series[symbol] = SymbolHistory.of(_cut(bars, begin, stop), days[begin:stop], first - begin)
     if not series:
         raise QuantflowError(f"no bars for {', '.join(symbols)} between {start} and {end}")
     active = np.unique(np.concatenate([h.days[h.first_active:] for h in series.values()]))

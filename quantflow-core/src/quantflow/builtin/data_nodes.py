@@ -58,15 +58,22 @@ async def bars_node(
     now = ctx.now()
     frame: dict[str, Bars] = {}
     state = ctx.node_state()
+    cutoff = np.datetime64(now.replace(tzinfo=None), "ns")
     for symbol in symbols:
         bars = await source.bars(symbol, params.resolution, None, now)
-        cutoff = np.datetime64(now.replace(tzinfo=None), "ns")
         end = int(np.searchsorted(bars.time, cutoff, side="right"))  # never a bar after now
         if not ctx.incremental:
             frame[symbol] = bars.upto(end)
             continue
         seen = state.get(symbol)
-        start = max(0, end - params.lookback) if seen is None else int(np.searchsorted(bars.time, seen, side="right"))
+        if seen is None:
+            start = max(0, end - params.lookback)
+        elif end and bars.time[end - 1] == seen:
+            start = end  # nothing new (the usual case for a symbol without a bar this session)
+        elif end > 1 and bars.time[end - 2] == seen:
+            start = end - 1  # one new bar (the usual case)
+        else:
+            start = int(np.searchsorted(bars.time, seen, side="right"))
         if start < end:
             state[symbol] = bars.time[end - 1]
         frame[symbol] = _slice(bars, start, end)
