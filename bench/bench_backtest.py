@@ -1,7 +1,9 @@
 """Backtest speed and agreement against backtrader (issue 4, item 5).
 
 The strategy: long-only SMA(10/30) crossover, all-in (100 % of equity) with round-lot sizing, one
-independent account of 1,000,000,000 VND per ticker, on the real daily bars of every stock in
+independent account of 1,000,000,000 VND per ticker (QuantFlow: ONE backtest over the universe with
+per-symbol accounts, so one engine run per session serves every symbol; backtrader: one Cerebro per
+ticker, the only way it keeps accounts apart — one Cerebro with all datas shares one broker), on the real daily bars of every stock in
 ../shared/data/vn/daily/vci_adjusted_2019_2025 (indices excluded), 2019 to 2025-11-12. Signals are
 taken at the close and trade at the next session's open (QuantFlow ATO; backtrader market order).
 
@@ -10,7 +12,9 @@ Rule differences, aligned in backtrader so the trade lists can be compared:
     buy is capped at what buying power covers at the ceiling (+fee); backtrader uses the same
     sizing function (`quantflow.backtest.rules.buy_quantity`);
   * costs: 0.15 % fee both ways and 0.1 % sell tax, each rounded up to whole VND per fill;
-  * T+2: a sell signal before the shares settle is skipped, as QuantFlow's node skips it.
+  * T+2: a sell signal sells only the shares settled by the order's session (none: skipped);
+  * a buy signal buys even when a position is held (QuantFlow's node does: percent_equity sizes
+    100 % of equity, capped by the cash left), so a sell skipped under T+2 is followed alike.
 Whatever still differs is listed with its cause (`differences`).
 
 Lines: backtest_qf_bar_by_bar, backtest_qf_fast, backtest_backtrader (bars/s), backtest_ratios,
@@ -72,11 +76,11 @@ class Memory:
         return self.data[symbol]
 
 
-def workflow(symbol: str) -> dict[str, Any]:
+def workflow(symbols: list[str]) -> dict[str, Any]:
     return {
         "id": "bench", "name": "SMA 10/30 all-in",
         "nodes": [
-            {"id": "bars", "type": "core:bars", "params": {"symbols": [symbol], "lookback": 300}},
+            {"id": "bars", "type": "core:bars", "params": {"symbols": symbols, "lookback": 300}},
             {"id": "fast", "type": "core:indicator", "params": {"function": "sma", "args": [10]}},
             {"id": "slow", "type": "core:indicator", "params": {"function": "sma", "args": [30]}},
             {"id": "up", "type": "core:crossover", "params": {"direction": "above"}},
@@ -97,16 +101,18 @@ def workflow(symbol: str) -> dict[str, Any]:
     }
 
 
-def run_quantflow(runner: Any, data: dict[str, Bars], configs: dict[str, BacktestConfig]) -> tuple[float, dict[str, list[tuple[date, str, int]]]]:
-    trades: dict[str, list[tuple[date, str, int]]] = {}
+def run_quantflow(runner: Any, data: dict[str, Bars], config: BacktestConfig) -> tuple[float, dict[str, list[tuple[date, str, int]]]]:
+    """One backtest over the whole universe: one engine run per session for every symbol, one
+    independent account per symbol (`accounts="per_symbol"`), as backtrader's one run per ticker."""
+    trades: dict[str, list[tuple[date, str, int]]] = {s: [] for s in data}
 
-    async def all_tickers() -> None:
-        for symbol, bars in data.items():
-            result = await runner(workflow(symbol), Memory({symbol: bars}), configs[symbol])
-            trades[symbol] = [(f.day, f.side, f.quantity) for f in result.fills]
+    async def universe() -> None:
+        result = await runner(workflow(list(data)), Memory(data), config)
+        for f in result.fills:
+            trades[f.symbol].append((f.day, f.side, f.quantity))
 
     started = time.perf_counter()
-    anyio.run(all_tickers)
+    anyio.run(universe)
     return time.perf_counter() - started, trades
 
 
@@ -129,7 +135,7 @@ def run_backtrader(data: dict[str, Bars], exchange_of: dict[str, Exchange]) -> t
             fast, slow = bt.ind.SMA(period=10), bt.ind.SMA(period=30)
             self.cross = bt.ind.CrossOver(fast, slow)
             self.fills: list[tuple[date, str, int]] = []
-            self.bought_on: date | None = None
+            self.bought: list[tuple[date, int]] = []  # buy fills (day, shares), for T+2
 
         def next(self) -> None:
             today = self.data.datetime.date(0)
@@ -138,16 +144,18 @@ def run_backtrader(data: dict[str, Bars], exchange_of: dict[str, Exchange]) -> t
             close = round(self.data.close[0])
             order_day = calendar.next_trading_day(today)
             held = int(self.position.size)
-            if held and self.cross[0] < 0:
-                if self.bought_on is None or calendar.settlement_date(self.bought_on) <= order_day:
-                    self.sell(size=held)
-            elif not held and self.cross[0] > 0:
+            if held and self.cross[0] < 0:  # sell what has settled by the order's session
+                sellable = held - sum(q for d, q in self.bought if calendar.settlement_date(d) > order_day)
+                sellable -= sellable % 100
+                if sellable > 0:
+                    self.sell(size=sellable)
+            elif self.cross[0] > 0:  # as QuantFlow's node: a buy signal buys, holding or not
                 instrument = self.p.instrument
                 limits = rules.limits_for(instrument, close, order_day)
                 if limits is None:  # no valid band (penny price): QuantFlow sends nothing either
                     return
                 cash = round(self.broker.getcash())
-                qty = rules.buy_quantity("percent_equity", lot=100, equity=cash, close=close, held=0,
+                qty = rules.buy_quantity("percent_equity", lot=100, equity=cash + held * close, close=close, held=held,
                                          reserve_at=limits.ceiling, buying_power=cash, fees=FEES, quantity=0,
                                          percent=100.0, risk_percent=1.0, atr_multiple=1.0, atr=None)
                 if qty:
@@ -158,7 +166,7 @@ def run_backtrader(data: dict[str, Bars], exchange_of: dict[str, Exchange]) -> t
                 day = bt.num2date(order.executed.dt).date()
                 side = "buy" if order.isbuy() else "sell"
                 if side == "buy":
-                    self.bought_on = day
+                    self.bought.append((day, int(order.executed.size)))
                 else:  # backtrader gives commission code an unsigned size, so the tax goes here
                     self.broker.add_cash(-FEES.sell_tax(round(abs(order.executed.size) * order.executed.price)))
                 self.fills.append((day, side, int(abs(order.executed.size))))
@@ -221,12 +229,13 @@ def main() -> None:
     symbols = [s for s in sorted(source.symbols()) if s not in INDICES][: args.tickers]
     data = {s: source.read(s) for s in symbols}
     exchange_of = exchanges()
-    configs = {s: BacktestConfig(start=START, end=END, initial_cash=CASH, exchanges={s: exchange_of.get(s, Exchange.HOSE)}) for s in symbols}
+    config = BacktestConfig(start=START, end=END, initial_cash=CASH, accounts="per_symbol",
+                            exchanges={s: exchange_of.get(s, Exchange.HOSE) for s in symbols})
     n_bars = int(sum(int(np.sum(b.time.astype("datetime64[D]") >= np.datetime64(START))) for b in data.values()))
 
     bt_seconds, bt_trades = run_backtrader(data, exchange_of)
-    fast_seconds, fast_trades = run_quantflow(run_fast, data, configs)
-    bar_seconds, bar_trades = run_quantflow(run_bar_by_bar, data, configs)
+    fast_seconds, fast_trades = run_quantflow(run_fast, data, config)
+    bar_seconds, bar_trades = run_quantflow(run_bar_by_bar, data, config)
     common = {"tickers": len(symbols), "bars": n_bars, "period": f"{START}..{END}"}
     emit("backtest_backtrader", **common, seconds=round(bt_seconds, 3), bars_per_s=round(n_bars / bt_seconds))
     emit("backtest_qf_bar_by_bar", **common, seconds=round(bar_seconds, 3), bars_per_s=round(n_bars / bar_seconds))
