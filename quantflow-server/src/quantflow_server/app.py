@@ -15,7 +15,8 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from quantflow.plugins.host import PluginHost, get_host
 
-from quantflow_server.audit.recorder import AuditRecorder, NullAudit
+from quantflow_server.audit.recorder import AuditRecorder, LedgerAudit
+from quantflow_server.audit.routes import AuditController
 from quantflow_server.auth.routes import AuthController, UsersController
 from quantflow_server.auth.throttle import LoginThrottle
 from quantflow_server.auth.tokens import TokenService
@@ -37,6 +38,7 @@ API_ROUTES: list[Any] = [
     WorkflowController,
     CatalogController,
     RunController,
+    AuditController,
     run_events_socket,
 ]
 
@@ -52,7 +54,8 @@ def create_app(
     host = host or get_host()
     db = Database(settings.resolved_database_url)
     tokens = TokenService(settings)
-    runs = RunManager(db, host)
+    audit = audit or LedgerAudit()
+    runs = RunManager(db, host, audit)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -75,7 +78,7 @@ def create_app(
             "runs": runs,
             "throttle": LoginThrottle(settings.login_rate_per_minute),
             "catalog": RenderedCatalog(host),
-            "audit": audit or NullAudit(),
+            "audit": audit,
         }
     )
     return Litestar(

@@ -85,4 +85,20 @@ def create(username: str, role: str, password_env: str | None) -> None:
     _create(username, role, password_env)
 
 
-COMMANDS = [serve_command, users_group]
+@click.group("audit")
+def audit_group() -> None:
+    """The server's hash-chained audit ledger."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Check every ledger entry's hash and link; exit 1 naming the first bad entry."""
+    verdict = _server("audit.commands").verify_sync()
+    if verdict.ok:
+        click.echo(f"ok: {verdict.entries} entries, head {verdict.head_seq} {verdict.head_hash}")
+        return
+    click.echo(f"TAMPERED: first bad entry {verdict.first_bad_seq}: {verdict.reason}", err=True)
+    raise SystemExit(1)
+
+
+COMMANDS = [serve_command, users_group, audit_group]

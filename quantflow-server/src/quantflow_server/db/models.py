@@ -91,3 +91,28 @@ class RunEvent(Base):
     seq: Mapped[int] = mapped_column()
     event: Mapped[str] = mapped_column(sa.String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+class AuditEntry(Base):
+    """One ledger entry. Append-only: database triggers refuse UPDATE and DELETE (migration 0002)."""
+
+    __tablename__ = "audit_entries"
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[str] = mapped_column(sa.String(32))  # chain.timestamp(): hashed as text, so stored as text
+    action: Mapped[str] = mapped_column(sa.String(64), index=True)
+    actor: Mapped[str | None] = mapped_column(sa.String(64), default=None)
+    payload: Mapped[str] = mapped_column(sa.Text())  # canonical JSON, exactly the hashed bytes
+
+
+class AuditHead(Base):
+    """The single row (id 1) naming the newest entry. Appenders lock it, which serialises them, and
+    it lets verification notice entries deleted from the end of the chain."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column()
+    hash: Mapped[str] = mapped_column(sa.String(64))

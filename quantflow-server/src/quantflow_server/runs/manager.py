@@ -13,6 +13,8 @@ from quantflow.engine import Run, RunContext, RunMode, compile_plan
 from quantflow.plugins.host import PluginHost
 from quantflow.workflow import validate
 
+from quantflow_server.audit.chain import AuditEvent
+from quantflow_server.audit.recorder import AuditRecorder
 from quantflow_server.db.database import Database
 from quantflow_server.db.models import Run as RunRow
 from quantflow_server.db.models import RunEvent as RunEventRow
@@ -37,21 +39,27 @@ def _json_safe(value: Any) -> Any:
 
 
 class RunManager:
-    def __init__(self, db: Database, host: PluginHost) -> None:
+    def __init__(self, db: Database, host: PluginHost, audit: AuditRecorder) -> None:
         self.db = db
         self.host = host
+        self.audit = audit
         self.live: dict[str, LiveRun] = {}
         self._stopping = False
 
     async def recover(self) -> int:
         """Runs a previous server process left unfinished can never finish: mark them."""
+        error = "the server stopped during the run"
         async with self.db.session() as session:
-            result = await session.execute(
-                sa.update(RunRow)
-                .where(RunRow.status.in_(ACTIVE))
-                .values(status="interrupted", finished_at=utcnow(), error="the server stopped during the run")
-            )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            ids = list(await session.scalars(sa.select(RunRow.id).where(RunRow.status.in_(ACTIVE))))
+            if ids:
+                await session.execute(
+                    sa.update(RunRow)
+                    .where(RunRow.id.in_(ids))
+                    .values(status="interrupted", finished_at=utcnow(), error=error)
+                )
+                events = [AuditEvent("run_finished", None, {"run": i, "status": "interrupted"}) for i in ids]
+                await self.audit.record_many(session, events)
+        return len(ids)
 
     def start(self, run_id: str, document: dict[str, Any], mode: str) -> LiveRun:
         """Begin executing; the run row must already be committed (events reference it)."""
@@ -102,9 +110,7 @@ class RunManager:
             live.wake.set()
             await writer
             try:
-                await self._set(
-                    live.run_id, status=status, finished_at=utcnow(), error=error, summary=_json_safe(summary)
-                )
+                await self._finish(live.run_id, status, error, _json_safe(summary))
             finally:
                 live.close()
                 self.live.pop(live.run_id, None)
@@ -134,6 +140,18 @@ class RunManager:
                     log.exception("could not persist %d events of run %s", len(batch), live.run_id)
             if live.finished and not live.pending:
                 return
+
+    async def _finish(self, run_id: str, status: str, error: str | None, summary: Any) -> None:
+        """The final status and its audit entry, in one transaction."""
+        async with self.db.session() as session:
+            await session.execute(
+                sa.update(RunRow)
+                .where(RunRow.id == run_id)
+                .values(status=status, finished_at=utcnow(), error=error, summary=summary)
+            )
+            owner = await session.scalar(sa.select(RunRow.owner_id).where(RunRow.id == run_id))
+            details = {"run": run_id, "status": status, "owner_id": owner, "error": error}
+            await self.audit.record_many(session, [AuditEvent("run_finished", None, details)])
 
     async def _set(self, run_id: str, **values: Any) -> None:
         async with self.db.session() as session:
