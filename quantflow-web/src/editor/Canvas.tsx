@@ -32,6 +32,8 @@ export function Canvas({ index, g, ghosts }: Props) {
   const [refusal, setRefusal] = useState<Refusal | null>(null)
   const graphRef = useRef(g.graph)
   graphRef.current = g.graph
+  // Fit a loaded graph to the screen; an empty one starts at 100 % (fitting its first node would zoom far in).
+  const initiallyFilled = useRef(g.graph.nodes.length > 0)
 
   useEffect(() => {
     if (!refusal) return
@@ -102,7 +104,8 @@ export function Canvas({ index, g, ghosts }: Props) {
         minZoom={0.05}
         maxZoom={2.5}
         onlyRenderVisibleElements
-        fitView
+        fitView={initiallyFilled.current}
+        defaultViewport={{ x: 40, y: 40, zoom: 1 }}
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} size={1} />
@@ -112,7 +115,7 @@ export function Canvas({ index, g, ghosts }: Props) {
       </ReactFlow>
       {refusal && (
         <div className="refusal-tooltip" role="alert" style={{ left: refusal.x + 12, top: refusal.y + 12 }}>
-          ⛔ {refusal.reason}
+          <strong>Refused:</strong> {refusal.reason}
         </div>
       )}
     </div>

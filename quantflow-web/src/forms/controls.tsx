@@ -16,7 +16,9 @@ type NumberField = Extract<FieldSpec, { kind: 'number' }>
 export function NumberControl({ field, value, onChange, id, invalid }: ControlProps<NumberField>) {
   const shown = value === undefined || value === null ? '' : String(value)
   const [text, setText] = useState(shown)
-  useEffect(() => setText(shown), [shown])
+  useEffect(() => {
+    setText(shown)
+  }, [shown])
   const min = field.minimum ?? field.exclusiveMinimum
   const max = field.maximum ?? field.exclusiveMaximum
   return (
@@ -84,7 +86,9 @@ export function JsonControl({ value, onChange, id, invalid }: ControlProps) {
   const shown = value === undefined ? '' : JSON.stringify(value, null, 1)
   const [text, setText] = useState(shown)
   const [bad, setBad] = useState(false)
-  useEffect(() => setText(shown), [shown])
+  useEffect(() => {
+    setText(shown)
+  }, [shown])
   return (
     <textarea
       id={id}

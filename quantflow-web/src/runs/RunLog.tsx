@@ -6,7 +6,9 @@ import { describeEvent } from './runState'
 export function RunLog({ run, view, error }: { run: RunOut | null; view: RunView | null; error: string | null }) {
   const end = useRef<HTMLLIElement>(null)
   const count = view?.log.length ?? 0
-  useEffect(() => end.current?.scrollIntoView({ block: 'nearest' }), [count])
+  useEffect(() => {
+    void end.current?.scrollIntoView({ block: 'nearest' }) // returns a Promise in newer browsers
+  }, [count])
   if (error) return <div className="error-text" role="alert">{error}</div>
   if (!run || !view) return <p className="muted">No run yet. Press Run to start one.</p>
   return (

@@ -1,0 +1,170 @@
+"""The canvas in a real browser against a real server: build, configure, save and run an SMA
+crossover from the palette; a plugin's node in the palette; problems shown on the right nodes."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from playwright.sync_api import expect
+
+FINAL = ("succeeded", "failed", "cancelled", "interrupted")
+
+
+def _new_workflow(s, name: str) -> None:
+    s.page.fill("input[aria-label='New workflow name']", name)
+    s.page.click("button:has-text('Create')")
+    s.page.wait_for_selector(".palette-item")
+
+
+def test_build_configure_save_and_run_an_sma_crossover(session) -> None:
+    s, page = session, session.page
+    s.login()
+    s.shot("workflow-list")
+    _new_workflow(s, "SMA crossover e2e")
+    s.shot("empty-canvas")
+
+    # Build from the palette: every node is dragged in.
+    s.drop("core:on_bar_close", 120, 90)
+    s.drop("core:bars", 120, 330)
+    s.drop("core:indicator", 370, 150)
+    s.drop("core:indicator", 370, 450)
+    s.drop("core:crossover", 620, 150)
+    s.drop("core:crossover", 620, 450)
+    s.drop("core:place_order", 120, 590)
+    for node_id in ("on_bar_close", "bars", "indicator", "indicator_2", "crossover", "crossover_2", "place_order"):
+        expect(s.node(node_id)).to_be_visible()
+    s.shot("nodes-dropped")
+
+    # An incompatible connection is refused, with the reason next to the pointer.
+    s.connect("bars", "frame", "crossover", "a")
+    expect(page.locator(".refusal-tooltip")).to_contain_text("gives frame")
+    expect(page.locator(".react-flow__edge")).to_have_count(0)
+    s.shot("refused-connection")
+
+    wires = [
+        ("on_bar_close", "out", "bars", "trigger"),
+        ("bars", "frame", "indicator", "frame"),
+        ("bars", "frame", "indicator_2", "frame"),
+        ("indicator", "out", "crossover", "a"),
+        ("indicator_2", "out", "crossover", "b"),
+        ("indicator", "out", "crossover_2", "a"),
+        ("indicator_2", "out", "crossover_2", "b"),
+        ("bars", "frame", "place_order", "frame"),
+        ("crossover", "out", "place_order", "buy"),
+        ("crossover_2", "out", "place_order", "sell"),
+    ]
+    for wire in wires:
+        s.connect(*wire)
+    expect(page.locator(".react-flow__edge")).to_have_count(len(wires))
+    page.click("button:has-text('Layout')")
+    page.wait_for_timeout(500)
+    s.shot("wired-and-laid-out")
+
+    # Configure through the generated forms.
+    s.select("bars")
+    s.param("symbols").locator("button:has-text('+ add')").click()
+    s.param("symbols.0").locator("input").fill("FPT")
+    s.param("symbols").locator("button:has-text('+ add')").first.click()
+    s.param("symbols.1").locator("input").fill("VCB")
+    s.shot("configure-bars")
+    for node_id, window in (("indicator", "10"), ("indicator_2", "30")):
+        s.select(node_id)
+        s.param("args").locator("button:has-text('+ add')").click()
+        s.param("args.0").locator("input").fill(window)
+    s.select("crossover_2")
+    s.param("direction").locator("select").select_option(label="below")
+    s.select("place_order")
+    percent = s.param("percent").locator("input")
+    percent.fill("0")
+    expect(s.param("percent")).to_contain_text("more than 0")  # bounds from the schema, checked live
+    percent.fill("30")
+    expect(s.param("percent").locator(".field-error")).to_have_count(0)
+    s.shot("configure-order")
+
+    # Save: a revision, valid (not a draft).
+    page.fill("input[aria-label='Save message']", "SMA 10/30 from the e2e test")
+    page.click("button:has-text('Save')")
+    expect(page.get_by_test_id("revision")).to_have_text("rev 2")
+    expect(page.locator(".editor-bar .badge.warn")).to_have_count(0)
+    s.shot("saved")
+    saved = s.api().get(f"{s.server.url}/api/workflows/").json()
+    workflow = next(w for w in saved if w["name"] == "SMA crossover e2e")
+    document = s.api().get(f"{s.server.url}/api/workflows/{workflow['id']}").json()["document"]
+    params = {n["id"]: n["params"] for n in document["nodes"]}
+    assert params["bars"]["symbols"] == ["FPT", "VCB"]
+    assert params["indicator"]["args"] == [10] and params["indicator_2"]["args"] == [30]
+    assert params["crossover_2"]["direction"] == "below" and params["place_order"]["percent"] == 30
+
+    # Run from the canvas; every node gets a live status from the websocket.
+    page.click("button:has-text('Run')")
+    dialog = page.locator(".run-dialog")
+    expect(dialog).to_be_visible()
+    modes = dialog.locator('[data-param="mode"] select option').all_inner_texts()
+    if "backtest" in modes:
+        dialog.locator('[data-param="mode"] select').select_option(label="backtest")
+    s.shot("run-dialog")
+    dialog.locator("button.primary").click()
+    log = page.locator(".run-log")
+    expect(log).to_have_attribute("data-run-status", re.compile("|".join(FINAL)), timeout=120_000)
+    statuses = {n: s.node(n).locator(".qf-node").get_attribute("data-status") for n in params}
+    assert all(v in ("succeeded", "failed", "skipped") for v in statuses.values()), statuses
+    s.shot("run-finished")
+    assert json.dumps(statuses)
+
+
+def test_a_node_type_from_an_installed_plugin_is_in_the_palette(session) -> None:
+    s, page = session, session.page
+    s.login()
+    _new_workflow(s, "Plugin palette e2e")
+    page.fill("input[aria-label='Search nodes']", "momentum")
+    item = page.locator('.palette-item[data-type-id="example:momentum"]')
+    expect(item).to_be_visible()
+    expect(item.locator(".badge")).to_have_text("example")
+    s.shot("plugin-node-in-palette")
+    s.drop("example:momentum", 300, 200)
+    s.select("momentum")
+    expect(s.param("window").locator("input")).to_have_attribute("min", "1")
+    s.shot("plugin-node-form")
+
+
+def test_an_invalid_graph_shows_its_problems_on_the_right_nodes(session) -> None:
+    s, page = session, session.page
+    s.login()
+    document = {
+        "schema_version": 1,
+        "id": "broken",
+        "name": "Broken e2e",
+        "nodes": [
+            {"id": "start", "type": "core:manual_trigger", "type_version": 1, "params": {}, "position": {"x": 0, "y": 0}},
+            {
+                "id": "bars",
+                "type": "core:bars",
+                "type_version": 1,
+                "params": {"symbols": ["FPT"], "lookback": 0},
+                "position": {"x": 250, "y": 0},
+            },
+            {"id": "cross", "type": "core:crossover", "type_version": 1, "params": {}, "position": {"x": 500, "y": 0}},
+            {"id": "fine", "type": "core:constant", "type_version": 1, "params": {"value": 1}, "position": {"x": 250, "y": 200}},
+        ],
+        "edges": [
+            {"source": "start", "source_port": "out", "target": "bars", "target_port": "trigger"},
+            {"source": "start", "source_port": "out", "target": "fine", "target_port": "trigger"},
+            {"source": "bars", "source_port": "frame", "target": "cross", "target_port": "a"},
+        ],
+    }
+    created = s.api().post(f"{s.server.url}/api/workflows/import?draft=true", data=document)
+    assert created.ok, created.text()
+    page.goto(f"{s.server.url}/workflows/{created.json()['id']}")  # a deep link, served by the SPA fallback
+    page.wait_for_selector(".react-flow__node")
+    expect(s.node("bars").locator(".qf-node")).to_have_class(re.compile("has-problem"))
+    expect(s.node("cross").locator(".qf-node")).to_have_class(re.compile("has-problem"))
+    expect(s.node("fine").locator(".qf-node")).not_to_have_class(re.compile("has-problem"))
+    expect(s.node("cross").locator('.qf-port.in.port-problem:has-text("a")')).to_be_visible()
+    codes = page.locator(".problem-list li").evaluate_all("items => items.map(i => i.dataset.code)")
+    assert {"invalid_param", "port_type_mismatch", "missing_required_input"} <= set(codes), codes
+    s.shot("problems-on-nodes")
+    s.select("bars")
+    expect(s.param("lookback")).to_have_class(re.compile("field-problem"))
+    expect(s.param("symbols")).not_to_have_class(re.compile("field-problem"))
+    s.shot("problem-on-field")
