@@ -136,7 +136,13 @@ def test_an_invalid_graph_shows_its_problems_on_the_right_nodes(session) -> None
         "id": "broken",
         "name": "Broken e2e",
         "nodes": [
-            {"id": "start", "type": "core:manual_trigger", "type_version": 1, "params": {}, "position": {"x": 0, "y": 0}},
+            {
+                "id": "start",
+                "type": "core:manual_trigger",
+                "type_version": 1,
+                "params": {},
+                "position": {"x": 0, "y": 0},
+            },
             {
                 "id": "bars",
                 "type": "core:bars",
@@ -145,7 +151,13 @@ def test_an_invalid_graph_shows_its_problems_on_the_right_nodes(session) -> None
                 "position": {"x": 250, "y": 0},
             },
             {"id": "cross", "type": "core:crossover", "type_version": 1, "params": {}, "position": {"x": 500, "y": 0}},
-            {"id": "fine", "type": "core:constant", "type_version": 1, "params": {"value": 1}, "position": {"x": 250, "y": 200}},
+            {
+                "id": "fine",
+                "type": "core:constant",
+                "type_version": 1,
+                "params": {"value": 1},
+                "position": {"x": 250, "y": 200},
+            },
         ],
         "edges": [
             {"source": "start", "source_port": "out", "target": "bars", "target_port": "trigger"},
