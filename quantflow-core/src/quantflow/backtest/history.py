@@ -19,6 +19,7 @@ from quantflow.backtest import rules
 from quantflow.data.bars import Bars
 from quantflow.domain.market_data import Bar
 from quantflow.errors import QuantflowError
+from quantflow.nodes.panel import Panel
 
 _VN_OFFSET = np.timedelta64(7, "h")
 _SYMBOL = re.compile(r"[A-Z0-9]{1,20}\Z")
@@ -91,6 +92,7 @@ class History:
     symbols: tuple[str, ...]
     series: dict[str, SymbolHistory]
     timeline: tuple[date, ...]  # sessions in [start, end] where any symbol has a bar
+    panel: Panel  # the same bars as flat columns, for the bars node's cross-symbol frames
 
     def bar_index(self) -> dict[str, dict[date, int]]:
         return {s: {d: i for i, d in enumerate(h.days.astype(date).tolist())} for s, h in self.series.items()}
@@ -112,7 +114,8 @@ async def load_history(source: object, symbols: Sequence[str], start: date, end:
     if not series:
         raise QuantflowError(f"no bars for {', '.join(symbols)} between {start} and {end}")
     active = np.unique(np.concatenate([h.days[h.first_active:] for h in series.values()]))
-    return History(tuple(sorted(series)), series, tuple(active.astype(date).tolist()))
+    ordered = tuple(sorted(series))
+    return History(ordered, series, tuple(active.astype(date).tolist()), Panel([series[s].bars for s in ordered]))
 
 
 class ClippedSource:
@@ -153,3 +156,11 @@ class ClippedSource:
         if view is None or view[0] != stop:
             view = self._views[symbol] = (stop, _cut(found.bars, 0, stop))
         return view[1]
+
+    def panel_window(self, end: datetime | None) -> tuple[Panel, np.ndarray]:
+        """All symbols at once: the panel and, per panel row, how many bars lie at or before both
+        the clock and `end` (what `bars()` would serve, without building a `Bars` per symbol)."""
+        now = self.clock()
+        limit = now if end is None or end >= now else end
+        panel = self._history.panel
+        return panel, panel.ends(self._ns(limit))

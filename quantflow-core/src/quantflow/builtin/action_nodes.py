@@ -22,6 +22,7 @@ from pydantic import Field
 
 from quantflow.backtest import rules
 from quantflow.backtest.decide import BarSignal, Book, SizingRule, decide
+from quantflow.builtin.close_book import CloseBook, truth
 from quantflow.domain.orders import Order, OrderStatus, Side
 from quantflow.engine.context import RunContext
 from quantflow.errors import QuantflowError
@@ -29,14 +30,13 @@ from quantflow.market.calendar import TradingCalendar, default_calendar
 from quantflow.market.fees import FeeSchedule
 from quantflow.market.sessions import to_vn_time
 from quantflow.nodes import Category, Frame, NodeParams, Port, PortType, node
+from quantflow.nodes.panel import PanelFrame
 from quantflow.nodes.values import Frame as FrameValue
 from quantflow.nodes.values import SeriesMap
 
 OptionalBool = Annotated[Any, Port(PortType.BOOL_SERIES, "True on bars where the node should act.", required=False)]
 OptionalSeries = Annotated[Any, Port(PortType.SERIES, "ATR per symbol (for atr_risk sizing).", required=False)]
 OrdersOut = {"orders": Port(PortType.ORDERS, "The orders this node submitted in this run (with their state).")}
-_VN_OFFSET_NS = 7 * 3600 * 10**9
-_DAY_NS = 86_400 * 10**9
 _EPOCH = date(1970, 1, 1).toordinal()
 
 
@@ -78,33 +78,45 @@ def _broker(ctx: RunContext) -> Any:
     return ctx.broker
 
 
-def _session_day(t: np.datetime64) -> int:
-    """The local session date of a bar time, as days since 1970 (cheap: no datetime objects)."""
-    return (int(t.view("int64")) + _VN_OFFSET_NS) // _DAY_NS
+def _closes(ctx: RunContext, frame: FrameValue) -> CloseBook:
+    """The node's remembered closes, brought up to this run's bars."""
+    state = ctx.node_state()
+    book = state.get("closes")
+    if book is None:
+        book = state["closes"] = CloseBook()
+    if isinstance(frame, PanelFrame):
+        book.update_panel(frame)
+    else:
+        for symbol, bars in frame.items():
+            book.update(symbol, bars)
+    return book
 
 
-def _remember_closes(state: dict[str, Any], frame: FrameValue) -> dict[str, tuple[int, int, int | None]]:
-    """Per symbol: (session day of its latest bar, that close, close of the latest bar of an
-    earlier session: the reference of an order placed during the same session)."""
-    closes: dict[str, tuple[int, int, int | None]] = state.setdefault("closes", {})
-    for symbol, bars in frame.items():
-        n = len(bars)
-        if not n:
-            continue
-        day, close = _session_day(bars.time[-1]), round(float(bars.close[-1]))
-        known = closes.get(symbol)
-        if known is not None and known[0] == day and n == 1:
-            closes[symbol] = (day, close, known[2])
-            continue
-        prior = None
-        for i in range(n - 2, -1, -1):
-            if _session_day(bars.time[i]) < day:
-                prior = round(float(bars.close[i]))
-                break
-        if prior is None and known is not None:
-            prior = known[1] if known[0] < day else known[2]
-        closes[symbol] = (day, close, prior)
-    return closes
+def _acting(frame: FrameValue, buy: SeriesMap | None, sell: SeriesMap | None) -> list[tuple[str, bool, bool]]:
+    """(symbol, buy, sell) for the symbols with a bar now and a true buy or sell, by symbol."""
+    if isinstance(frame, PanelFrame):
+        lengths = frame.lengths
+        if not lengths.any():
+            return []
+        newest = frame.column("time", frame.positions() + np.maximum(lengths - 1, 0))
+        current = (lengths > 0) & (newest == newest[lengths > 0].max())
+        is_buy, is_sell = truth(buy, frame.layout), truth(sell, frame.layout)
+        chosen = np.flatnonzero(current & (is_buy | is_sell)).tolist()
+        found = [(frame.layout.symbols[j], bool(is_buy[j]), bool(is_sell[j])) for j in chosen]
+        return sorted(found)
+    latest = [bars.time[-1] for bars in frame.values() if len(bars)]
+    if not latest:
+        return []
+    now_bar = max(latest)
+    found = []
+    for symbol in sorted(frame):
+        bars = frame[symbol]
+        if not len(bars) or bars.time[-1] != now_bar:
+            continue  # no bar for this symbol now: nothing current to act on
+        is_buy, is_sell = bool(_current(buy, symbol)), bool(_current(sell, symbol))
+        if is_buy or is_sell:
+            found.append((symbol, is_buy, is_sell))
+    return found
 
 
 def _current(values: SeriesMap | None, symbol: str) -> Any:
@@ -114,7 +126,7 @@ def _current(values: SeriesMap | None, symbol: str) -> Any:
     return series[-1].item() if series is not None and len(series) else None
 
 
-async def _book(broker: Any, order_day: date, closes: dict[str, tuple[int, int, int | None]]) -> Book:
+async def _book(broker: Any, order_day: date, closes: CloseBook) -> Book:
     account = await broker.account_report()
     held, sellable = {}, {}
     for position in await broker.position_reports():
@@ -122,29 +134,22 @@ async def _book(broker: Any, order_day: date, closes: dict[str, tuple[int, int, 
         sellable[position.symbol] = position.sellable_quantity + sum(
             p.quantity for p in position.pending if p.settles_on <= order_day)
     return Book(cash=account.cash, buying_power=account.buying_power, held=held, sellable=sellable,
-                closes={s: c[1] for s, c in closes.items()})
+                closes=closes.closes(held))
 
 
 async def _act(ctx: RunContext, rule: SizingRule, frame: FrameValue, buy: SeriesMap | None,
                sell: SeriesMap | None, atr: SeriesMap | None, *, sell_all: bool = False) -> list[Order]:
     broker = _broker(ctx)
     instruments, fees, calendar = _market(ctx)
-    closes = _remember_closes(ctx.node_state(), frame)
-    latest = [bars.time[-1] for bars in frame.values() if len(bars)]
-    if not latest:
+    closes = _closes(ctx, frame)
+    acting = _acting(frame, buy, sell)
+    if not acting:
         return []
-    now_bar = max(latest)
     at = rules.order_time(ctx.now(), calendar)
     order_day = to_vn_time(at).date()
     signals = []
-    for symbol in sorted(frame):
-        bars = frame[symbol]
-        if not len(bars) or bars.time[-1] != now_bar:
-            continue  # no bar for this symbol now: nothing current to act on
-        is_buy, is_sell = bool(_current(buy, symbol)), bool(_current(sell, symbol))
-        if not (is_buy or is_sell):
-            continue
-        day, close, prior = closes[symbol]
+    for symbol, is_buy, is_sell in acting:
+        day, close, prior = closes.get(symbol)  # type: ignore[misc]  # every acting symbol has a bar
         reference = close if order_day.toordinal() - _EPOCH > day else prior
         if reference is None:
             ctx.logger.warning("%s: no previous close, so no price band; no order", symbol)
@@ -159,7 +164,7 @@ async def _act(ctx: RunContext, rule: SizingRule, frame: FrameValue, buy: Series
         return []
     submitted: list[Order] = []
     for account, group in _by_account(broker, signals):
-        book = await _book(account, order_day, closes)
+        book = await _book(await _ready(broker, account, group), order_day, closes)
         steps = decide(ctx.node_id or "order", rule, group, book, fees, at, sell_all=sell_all)
         try:
             request = next(steps)
@@ -181,6 +186,13 @@ def _by_account(broker: Any, signals: list[BarSignal]) -> list[tuple[Any, list[B
     if account_for is None:
         return [(broker, signals)]
     return [(account_for(s.symbol), [s]) for s in sorted(signals, key=lambda s: s.symbol)]
+
+
+async def _ready(broker: Any, account: Any, group: list[BarSignal]) -> Any:
+    """The account, brought up to date first when the broker updates accounts lazily (`account`)."""
+    if account is broker or not hasattr(broker, "account"):
+        return account
+    return await broker.account(group[0].symbol)
 
 
 @node("core:place_order", category=Category.ACTION, title="Place order", icon="shopping-cart",

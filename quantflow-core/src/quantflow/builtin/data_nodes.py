@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -16,6 +17,7 @@ from quantflow.engine.context import RunContext
 from quantflow.errors import QuantflowError
 from quantflow.expr import ExpressionError
 from quantflow.nodes import AnyValue, Category, Event, Frame, NodeParams, Port, PortType, Series, node
+from quantflow.nodes.panel import Layout, PanelFrame
 from quantflow.plugins import get_host
 
 Resolution = Literal["1m", "5m", "15m", "30m", "1H", "1D"]
@@ -47,17 +49,20 @@ async def bars_node(
     params: BarsParams,
     trigger: Event = None,
     universe: Annotated[Any, Port(PortType.ANY, "A list of symbols from a universe node.", required=False)] = None,
-) -> dict[str, Bars]:
+) -> Frame:
     """Loads OHLCV bars from the run's data source, never past the run's clock."""
     source = ctx.data_source
     if source is None:
         raise QuantflowError("this run has no data source; start it as a backtest or paper run")
-    symbols = list(universe) if universe is not None else params.symbols
+    # once each: a repeated symbol would otherwise be read twice, the second time as "nothing new"
+    symbols = list(dict.fromkeys(universe if universe is not None else params.symbols))
     if not symbols:
         raise QuantflowError("no symbols: set 'symbols' or connect a universe")
     now = ctx.now()
-    frame: dict[str, Bars] = {}
     state = ctx.node_state()
+    if params.resolution == "1D" and hasattr(source, "panel_window"):
+        return _panel_frame(ctx, params, source, symbols, now, state)
+    frame: dict[str, Bars] = {}
     cutoff = np.datetime64(now.replace(tzinfo=None), "ns")
     for symbol in symbols:
         bars = await source.bars(symbol, params.resolution, None, now)
@@ -78,6 +83,33 @@ async def bars_node(
             state[symbol] = bars.time[end - 1]
         frame[symbol] = _slice(bars, start, end)
     return frame
+
+
+def _panel_frame(ctx: RunContext, params: BarsParams, source: Any, symbols: list[str], now: datetime,
+                 state: dict[str, Any]) -> PanelFrame:
+    """The frame from a source that holds every symbol in one `Panel` (a backtest's history): the
+    same bars as the per-symbol path, as positions, with no per-symbol work per run."""
+    panel, ends = source.panel_window(now)
+    key = tuple(symbols)
+    cached = state.get("_layout")
+    if cached is None or cached[0] != key or cached[1] is not panel:
+        missing = [s for s in key if s not in panel.row]
+        if missing:
+            raise QuantflowError(f"{missing[0]} is not in this backtest's data")
+        layout = Layout.of(key)
+        cached = state["_layout"] = (key, panel, layout, np.array([panel.row[s] for s in layout.symbols], dtype=np.int64))
+    _, _, layout, rows = cached
+    ends = np.minimum(ends[rows], panel.ends(np.datetime64(now.replace(tzinfo=None), "ns"))[rows])
+    if not ctx.incremental:
+        return PanelFrame(panel, layout, rows, np.zeros(len(rows), dtype=np.int64), ends)
+    seen = state.get("_seen")  # per panel row: bars already emitted (-1: none yet)
+    if seen is None or len(seen) != len(panel.symbols):
+        seen = state["_seen"] = np.full(len(panel.symbols), -1, dtype=np.int64)
+    before = seen[rows]
+    starts = np.where(before < 0, np.maximum(ends - params.lookback, 0), before)
+    new = starts < ends
+    seen[rows[new]] = ends[new]
+    return PanelFrame(panel, layout, rows, starts, ends)
 
 
 def _slice(bars: Bars, start: int, end: int) -> Bars:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from quantflow.builtin.formula_panel import evaluate_panel
 from quantflow.data.bars import Bars
 from quantflow.engine.context import RunContext
 from quantflow.errors import QuantflowError
@@ -35,11 +36,14 @@ def compiled(formula: str, inputs: tuple[str, ...] = INPUT_NAMES) -> CompiledExp
 
 def evaluate(
     ctx: RunContext, formula: CompiledExpression, frame: Frame | None, inputs: Mapping[str, SeriesMap | None]
-) -> dict[str, np.ndarray]:
+) -> Mapping[str, np.ndarray]:
     given = {name: series for name, series in inputs.items() if series is not None}
     symbols = list(frame) if frame else sorted({s for series in given.values() for s in series})
     state = ctx.node_state() if ctx.incremental else None
     if state is not None and not formula.lookups:
+        panel = evaluate_panel(state, formula, frame, given)
+        if panel is not None:
+            return panel  # type: ignore[return-value]  # a Mapping[str, ndarray], as documented
         return _batched(state, formula, frame, given, symbols)
     out: dict[str, np.ndarray] = {}
     for symbol in symbols:

@@ -1,0 +1,79 @@
+"""The incremental formula step when every input is a panel value (`nodes/panel.py`) of one layout:
+the columns for all symbols are gathered with one indexing operation per bar field, advanced in one
+`BatchEvaluator.update` per bar position, and returned as a `SeriesPanel` of the same layout.
+
+It gives exactly what `formula._batched` gives for the same inputs (same rows, same float
+operations); when the inputs are not aligned panels it declines (`None`) and the caller takes the
+general path, which also produces that path's errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from quantflow.expr import CompiledExpression, ValueKind
+from quantflow.nodes.panel import Layout, PanelFrame, SeriesPanel
+
+BAR_FIELDS = frozenset({"open", "high", "low", "close", "volume", "value"})
+
+
+def evaluate_panel(state: dict[str, Any], formula: CompiledExpression, frame: Any,
+                   given: Mapping[str, Any]) -> SeriesPanel | None:
+    fields = formula.columns & BAR_FIELDS
+    if fields and not isinstance(frame, PanelFrame):
+        return None
+    layout, lengths = _aligned(frame if fields or not given else None, given)
+    if layout is None or lengths is None:
+        return None
+    if frame and not fields and getattr(frame, "layout", None) is not layout:
+        return None  # the frame names the symbols: it must be the same list
+    if formula.columns - fields - given.keys():
+        return None  # a column nobody provides: the general path reports it
+    batch = state.get("batch")
+    if batch is None:
+        batch = state["batch"] = formula.batch()
+        state["rows"] = {}
+    rows = _rows(state, layout)
+    dtype = bool if formula.result_kind is ValueKind.BOOL else np.float64
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    out = np.empty(int(offsets[-1]), dtype=dtype)
+    frame_at = frame.positions() if fields else None
+    series_at = {name: (s.values, s.positions()) for name, s in given.items()}
+    for i in range(int(lengths.max()) if len(lengths) else 0):
+        live = np.flatnonzero(lengths > i)
+        columns: dict[str, np.ndarray] = {}
+        if frame_at is not None:
+            at = frame_at[live] + i
+            columns.update({name: frame.column(name, at) for name in fields})
+        for name, (values, starts) in series_at.items():
+            if name in formula.columns:
+                columns[name] = values[starts[live] + i].astype(np.float64, copy=False)
+        out[offsets[live] + i] = batch.update(columns, rows[live])
+    return SeriesPanel(layout, out, offsets)
+
+
+def _aligned(frame: Any, given: Mapping[str, Any]) -> tuple[Layout | None, np.ndarray | None]:
+    """The shared layout and per-symbol lengths of all inputs, or (None, None) if they differ."""
+    values = ([frame] if frame is not None else []) + list(given.values())
+    if not values or not all(isinstance(v, PanelFrame | SeriesPanel) for v in values):
+        return None, None
+    layout = values[0].layout
+    lengths = values[0].lengths
+    for other in values[1:]:
+        if other.layout is not layout or not np.array_equal(other.lengths, lengths):
+            return None, None
+    return layout, lengths
+
+
+def _rows(state: dict[str, Any], layout: Layout) -> np.ndarray:
+    """The evaluator rows of `layout`'s symbols (shared with the general path's `rows`)."""
+    cached = state.get("panel_rows")
+    if cached is None or cached[0] is not layout:
+        row_of: dict[str, int] = state["rows"]
+        cached = state["panel_rows"] = (layout, np.array([row_of.setdefault(s, len(row_of)) for s in layout.symbols],
+                                                          dtype=np.int64))
+    return cached[1]

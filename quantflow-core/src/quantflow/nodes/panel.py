@@ -1,0 +1,145 @@
+"""Column-wise port values for many symbols: what the built-in nodes pass in a bar-by-bar run.
+
+A session over a universe gives every symbol one new bar. Building one `Bars` and one array per
+symbol per session costs more than the work on them, so the bars node emits a `PanelFrame` and
+formula nodes emit a `SeriesPanel`: flat columns with, per symbol, where its values lie. Both are
+read-only `Mapping`s with the documented port semantics (`nodes/values.py`): `frame[symbol]` is a
+`Bars`, `series[symbol]` an array, created on access, so a third-party node sees no difference.
+Built-in nodes that know the layout read the flat columns directly (`lengths`, `take`).
+
+A `PanelFrame` holds positions into the `Panel`, never past the `ends` it was given, so it cannot
+show a bar after the run's clock any more than a sliced `Bars` can.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from quantflow.data.bars import FIELDS, Bars
+
+
+@dataclass(frozen=True, eq=False)
+class Layout:
+    """The symbols of a panel value, in port order. Values sharing one `Layout` object are aligned
+    symbol for symbol, which is what lets a node combine them column-wise."""
+
+    symbols: tuple[str, ...]
+    index: dict[str, int]
+
+    @classmethod
+    def of(cls, symbols: Sequence[str]) -> Layout:
+        ordered = tuple(dict.fromkeys(symbols))
+        return cls(ordered, {s: j for j, s in enumerate(ordered)})
+
+
+class Panel:
+    """The bars of many symbols as flat columns (symbol after symbol), loaded once."""
+
+    def __init__(self, bars: Sequence[Bars]) -> None:
+        self.symbols = tuple(b.symbol for b in bars)
+        self.row = {s: r for r, s in enumerate(self.symbols)}
+        self.offsets = np.concatenate([[0], np.cumsum([len(b) for b in bars])]).astype(np.int64)
+        empty = np.empty(0)
+        self.time = np.concatenate([b.time for b in bars]) if bars else np.empty(0, "datetime64[ns]")
+        self.columns = {n: np.concatenate([getattr(b, n) for b in bars]) if bars else empty for n in FIELDS}
+        self._times = np.unique(self.time)  # every distinct bar time, for `ends`
+        owner = np.repeat(np.arange(len(bars), dtype=np.int64), np.diff(self.offsets))
+        self._stride = len(self._times) + 1
+        self._keys = owner * self._stride + np.searchsorted(self._times, self.time)  # sorted
+        self._ends: tuple[np.datetime64, np.ndarray] | None = None
+
+    def ends(self, cutoff: np.datetime64) -> np.ndarray:
+        """Per panel row: how many of its bars have `time <= cutoff` (one search for all rows)."""
+        cached = self._ends
+        if cached is not None and cached[0] == cutoff:
+            return cached[1]
+        rank = int(np.searchsorted(self._times, cutoff, side="right"))
+        rows = np.arange(len(self.symbols), dtype=np.int64)
+        found = np.searchsorted(self._keys, rows * self._stride + rank, side="left") - self.offsets[:-1]
+        self._ends = (cutoff, found)
+        return found
+
+    def bars(self, row: int, start: int, end: int) -> Bars:
+        """Bars `start:end` of panel row `row`, as views."""
+        a, b = self.offsets[row] + start, self.offsets[row] + end
+        c = self.columns
+        return Bars(self.symbols[row], self.time[a:b], *(c[n][a:b] for n in FIELDS))
+
+
+class PanelFrame(Mapping[str, Bars]):
+    """A frame: symbol -> its bars `starts[j]:ends[j]` in the panel (views made on access)."""
+
+    def __init__(self, panel: Panel, layout: Layout, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> None:
+        self.panel, self.layout, self.rows = panel, layout, rows
+        self.starts, self.ends = starts, np.maximum(ends, starts)
+        self._made: dict[str, Bars] = {}
+
+    def __getitem__(self, symbol: str) -> Bars:
+        found = self._made.get(symbol)
+        if found is None:
+            j = self.layout.index[symbol]
+            found = self._made[symbol] = self.panel.bars(int(self.rows[j]), int(self.starts[j]), int(self.ends[j]))
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.layout.symbols)
+
+    def __len__(self) -> int:
+        return len(self.layout.symbols)
+
+    def __contains__(self, symbol: object) -> bool:
+        return symbol in self.layout.index
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return self.ends - self.starts
+
+    def positions(self) -> np.ndarray:
+        """Per symbol: the flat position of its first bar in this frame."""
+        return self.panel.offsets[self.rows] + self.starts
+
+    def column(self, name: str, positions: np.ndarray) -> np.ndarray:
+        """A bar field at flat `positions` (`value` is close × volume, as `Bars.column`)."""
+        c = self.panel.columns
+        if name == "value":
+            return c["close"][positions] * c["volume"][positions]
+        if name == "time":
+            return self.panel.time[positions]
+        return c[name][positions]
+
+
+class SeriesPanel(Mapping[str, np.ndarray]):
+    """A series: symbol -> `values[offsets[j]:offsets[j + 1]]` (views made on access)."""
+
+    def __init__(self, layout: Layout, values: np.ndarray, offsets: np.ndarray) -> None:
+        self.layout, self.values, self.offsets = layout, values, offsets
+
+    def __getitem__(self, symbol: str) -> np.ndarray:
+        j = self.layout.index[symbol]
+        return self.values[self.offsets[j]:self.offsets[j + 1]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.layout.symbols)
+
+    def __len__(self) -> int:
+        return len(self.layout.symbols)
+
+    def __contains__(self, symbol: object) -> bool:
+        return symbol in self.layout.index
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def positions(self) -> np.ndarray:
+        return self.offsets[:-1]
+
+    def latest(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per symbol: (has a value, its newest value — meaningless where it has none)."""
+        has = self.offsets[1:] > self.offsets[:-1]
+        if not len(self.values):
+            return has, np.zeros(len(has), dtype=self.values.dtype)
+        return has, self.values[np.maximum(self.offsets[1:] - 1, 0)]
