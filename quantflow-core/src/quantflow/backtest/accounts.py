@@ -5,11 +5,19 @@ backtest per symbol gives (a test proves it), while the engine runs once per ses
 symbols. Each symbol's account is an ordinary `PaperBroker` with the backtest's cash; the action
 nodes find it through `account_for(symbol)` and size against it alone. Reports merge the accounts:
 orders in submission order, fills in the order they happened.
+
+A backtest feeds whole sessions through `on_session`: only accounts with working orders take their
+bar at once; the others only note it, and catch up (`_sync`: replaying the bar before the latest
+and the latest, which leaves reference price, last price and clock exactly as every bar would)
+when anything reads or uses them. An account without working orders does nothing else with a bar:
+settlement is computed from the day whenever positions are read.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+
+import numpy as np
 
 from quantflow.domain.market_data import Bar, Tick
 from quantflow.domain.orders import Fill, Order, OrderRequest
@@ -26,14 +34,64 @@ class SymbolAccounts(Broker, MarketDataSink):
 
     def __init__(self, configs: dict[str, PaperBrokerConfig], calendar: TradingCalendar) -> None:
         self.accounts = {symbol: PaperBroker(c, calendar=calendar) for symbol, c in configs.items()}
+        self._symbol_of = {id(account): symbol for symbol, account in self.accounts.items()}
         self._owner: dict[str, PaperBroker] = {}  # client order id -> its account
         self._orders: list[tuple[PaperBroker, str]] = []
         self._fills: list[Fill] = []
+        self._working: set[str] = set()  # symbols whose account has open orders
+        self._holdings: tuple[int, tuple[int, dict[str, int]]] | None = None  # (fills, holdings)
+        self._tape: _Tape | None = None
+
+    def start_sessions(self, symbols: tuple[str, ...], bar_of: Callable[[str, int], Bar]) -> None:
+        """Prepare `on_session`: symbol rows as the caller numbers them, and how to build bar i."""
+        self._tape = _Tape(symbols, bar_of)
+
+    async def on_session(self, rows: np.ndarray, index: np.ndarray) -> None:
+        """A session's bars: bar `index[j]` of the symbol in row `rows[j]` (rows in symbol order)."""
+        tape = self._tape
+        assert tape is not None, "call start_sessions first"
+        busy = [(int(r), int(i)) for r, i in zip(rows.tolist(), index.tolist(), strict=True)
+                if tape.symbols[r] in self._working] if self._working else []
+        for row, _ in busy:
+            await self._sync(tape.symbols[row])  # up to the previous session, then this bar
+        tape.prev[rows] = tape.last[rows]
+        tape.last[rows] = index
+        for row, i in busy:
+            symbol = tape.symbols[row]
+            account = self.accounts[symbol]
+            tape.synced[row] = i
+            await self._feed(account, tape.bar_of(symbol, i))
+            if not account.ledger.open_orders(symbol):
+                self._working.discard(symbol)
+
+    async def _sync(self, symbol: str) -> None:
+        tape = self._tape
+        if tape is None:
+            return
+        row = tape.row[symbol]
+        last, prev, done = int(tape.last[row]), int(tape.prev[row]), int(tape.synced[row])
+        if last < 0 or last == done:
+            return
+        account = self.accounts[symbol]
+        if prev >= 0 and prev != done:
+            await self._feed(account, tape.bar_of(symbol, prev))
+        await self._feed(account, tape.bar_of(symbol, last))
+        tape.synced[row] = last
+
+    async def _sync_all(self) -> None:
+        for symbol in self.accounts:
+            await self._sync(symbol)
 
     def account_for(self, symbol: str) -> PaperBroker:
         found = self.accounts.get(symbol)
         if found is None:
             raise BrokerError(f"{symbol} has no account in this backtest")
+        return found
+
+    async def account(self, symbol: str) -> PaperBroker:
+        """`account_for`, brought up to the latest session first."""
+        found = self.account_for(symbol)
+        await self._sync(symbol)
         return found
 
     async def connect(self) -> None:
@@ -49,29 +107,41 @@ class SymbolAccounts(Broker, MarketDataSink):
         return all(a.is_connected for a in self.accounts.values())
 
     async def submit(self, request: OrderRequest) -> Order:
-        account = self.account_for(request.symbol)
+        account = await self.account(request.symbol)
         order = await account.submit(request)
         if order.client_order_id not in self._owner:
             self._owner[order.client_order_id] = account
             self._orders.append((account, order.client_order_id))
+        self._track(account, request.symbol)
         return order
 
     async def cancel(self, client_order_id: str) -> Order:
-        return await self._account_of(client_order_id).cancel(client_order_id)
+        account = await self._account_of(client_order_id)
+        order = await account.cancel(client_order_id)
+        self._track(account, order.symbol)
+        return order
 
     async def modify(self, client_order_id: str, *, new_client_order_id: str,
                      price: int | None = None, quantity: int | None = None) -> Order:
-        account = self._account_of(client_order_id)
+        account = await self._account_of(client_order_id)
         order = await account.modify(client_order_id, new_client_order_id=new_client_order_id, price=price, quantity=quantity)
         if order.client_order_id not in self._owner:
             self._owner[order.client_order_id] = account
             self._orders.append((account, order.client_order_id))
+        self._track(account, order.symbol)
         return order
 
-    def _account_of(self, client_order_id: str) -> PaperBroker:
+    def _track(self, account: PaperBroker, symbol: str) -> None:
+        if account.ledger.open_orders(symbol):
+            self._working.add(symbol)
+        else:
+            self._working.discard(symbol)
+
+    async def _account_of(self, client_order_id: str) -> PaperBroker:
         found = self._owner.get(client_order_id)
         if found is None:
             raise BrokerError(f"unknown order {client_order_id}")
+        await self._sync(self._symbol_of[id(found)])
         return found
 
     async def order_reports(self) -> list[Order]:
@@ -81,32 +151,51 @@ class SymbolAccounts(Broker, MarketDataSink):
         return list(self._fills)
 
     async def position_reports(self) -> list[Position]:
+        await self._sync_all()
         found = [p for account in self.accounts.values() for p in await account.position_reports()]
         return sorted(found, key=lambda p: p.symbol)
 
     async def account_report(self) -> Account:
         """All accounts together (what an investor holding them all has)."""
+        await self._sync_all()
         reports = [await a.account_report() for a in self.accounts.values()]
         return Account(account_id="per_symbol", cash=sum(r.cash for r in reports),
                        reserved_cash=sum(r.reserved_cash for r in reports),
                        buying_power=sum(r.buying_power for r in reports))
 
     def holdings(self) -> tuple[int, dict[str, int]]:
+        """Cash and shares of all accounts; they change only with a fill, so the sum is kept until
+        the next fill (callers must not mutate the returned dict)."""
+        cached = self._holdings
+        if cached is not None and cached[0] == len(self._fills):
+            return cached[1]
         cash, held = 0, {}
         for account in self.accounts.values():
             c, h = account.holdings()
             cash += c
             held.update(h)
+        self._holdings = (len(self._fills), (cash, held))
         return cash, held
 
     def events(self) -> AsyncIterator[OrderEvent]:
         raise BrokerError("per-symbol backtest accounts have no event stream; read the reports")
 
     async def on_bar(self, bar: Bar) -> None:
-        await self._feed(self.account_for(bar.symbol), bar)
+        account = await self.account(bar.symbol)
+        self._forget_tape(bar.symbol)
+        await self._feed(account, bar)
 
     async def on_tick(self, tick: Tick) -> None:
-        await self._feed(self.account_for(tick.symbol), tick)
+        account = await self.account(tick.symbol)
+        self._forget_tape(tick.symbol)
+        await self._feed(account, tick)
+
+    def _forget_tape(self, symbol: str) -> None:
+        """Market data fed directly: the account is up to date, nothing is pending for it."""
+        tape = self._tape
+        if tape is not None and symbol in tape.row:
+            row = tape.row[symbol]
+            tape.last[row] = tape.prev[row] = tape.synced[row] = -1
 
     async def _feed(self, account: PaperBroker, data: Bar | Tick) -> None:
         before = len(account.fills)
@@ -115,3 +204,13 @@ class SymbolAccounts(Broker, MarketDataSink):
         else:
             await account.on_bar(data)
         self._fills.extend(account.fills[before:])
+
+
+class _Tape:
+    """Per symbol row: the latest bar fed by `on_session`, the one before, and the latest one its
+    account has taken (bar indexes; -1: none)."""
+
+    def __init__(self, symbols: tuple[str, ...], bar_of: Callable[[str, int], Bar]) -> None:
+        self.symbols, self.bar_of = symbols, bar_of
+        self.row = {s: r for r, s in enumerate(symbols)}
+        self.last, self.prev, self.synced = (np.full(len(symbols), -1, dtype=np.int64) for _ in range(3))

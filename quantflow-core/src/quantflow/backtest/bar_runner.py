@@ -9,7 +9,6 @@ bar's close, the shared session `state`, and a data source clipped to the clock.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from quantflow.backtest import rules
@@ -24,6 +23,7 @@ from quantflow.backtest.results import (
     PositionRecord,
     build_result,
 )
+from quantflow.backtest.sessions import Sessions
 from quantflow.backtest.setup import BacktestError, Prepared, prepare
 from quantflow.engine import RunContext, RunMode, RunStatus, execute
 from quantflow.market.calendar import default_calendar
@@ -57,35 +57,35 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
                   mode: RunMode, progress: Progress | None) -> list[EquityPoint]:
     clock = [rules.daily_close(history.timeline[0])]
     view = ClippedSource(history, lambda: clock[0])
-    index = history.bar_index()
+    sessions = Sessions(history)
+    if isinstance(broker, SymbolAccounts):
+        broker.start_sessions(history.symbols, lambda symbol, i: history.series[symbol].broker_bar(i))
     services = {"instruments": config.instruments(list(history.symbols)), "fees": config.fees,
                 "calendar": default_calendar()}
     state: dict[str, dict[str, Any]] = {}
-    closes: dict[str, int] = {}
     equity: list[EquityPoint] = []
     total = len(history.timeline)
+    row_of = {s: r for r, s in enumerate(history.symbols)}
     for k, day in enumerate(history.timeline):
-        for symbol in history.symbols:
-            i = index[symbol].get(day)
-            if i is not None:
-                bar = history.series[symbol].broker_bar(i)
-                await broker.on_bar(bar)
-                closes[symbol] = bar.close
+        rows, index = sessions.bars(k)
+        sessions.check(k)
+        if isinstance(broker, SymbolAccounts):
+            await broker.on_session(rows, index)
+        else:
+            for row, i in zip(rows.tolist(), index.tolist(), strict=True):
+                await broker.on_bar(history.series[history.symbols[row]].broker_bar(i))
         clock[0] = rules.daily_close(day)
         ctx = RunContext(run_id=f"backtest-{day.isoformat()}", mode=mode, data_source=view, broker=broker,
                          clock=lambda: clock[0], state=state, incremental=True, services=services)
         result = await execute(prepared.plan, ctx)
         if result.status is not RunStatus.SUCCEEDED:
             raise BacktestError(f"the run on {day} failed: " + "; ".join(f"{n}: {e}" for n, e in result.errors.items()))
-        equity.append(_equity_point(broker, day, closes))
+        cash, held = broker.holdings()
+        value = sum(q * int(sessions.close[row_of[s], k]) for s, q in held.items())
+        equity.append(EquityPoint.model_construct(day=day, cash=cash, equity=cash + value))
         if progress is not None:
             progress(k + 1, total)
     return equity
-
-
-def _equity_point(broker: PaperBroker | SymbolAccounts, day: date, closes: dict[str, int]) -> EquityPoint:
-    cash, held = broker.holdings()
-    return EquityPoint(day=day, cash=cash, equity=cash + sum(q * closes[s] for s, q in held.items()))
 
 
 async def collect(broker: PaperBroker | SymbolAccounts, config: BacktestConfig, history: History,

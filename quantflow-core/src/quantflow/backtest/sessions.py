@@ -1,0 +1,44 @@
+"""The backtest timeline as a symbols × sessions table: which bar of each symbol falls on each
+session, and the latest close the broker has seen. Built once with numpy, so a session's bars are
+found without a lookup per symbol."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from quantflow.backtest.history import History
+
+
+class Sessions:
+    def __init__(self, history: History) -> None:
+        days = np.array(history.timeline, dtype="datetime64[D]")
+        n, m = len(history.symbols), len(days)
+        self.index = np.full((n, m), -1, dtype=np.int64)  # bar index of symbol row on session k
+        self.close = np.zeros((n, m), dtype=np.int64)  # latest whole-VND close seen by session k
+        self.valid = np.ones((n, m), dtype=bool)  # the bar passes `domain.Bar`'s checks
+        self._history = history
+        for row, symbol in enumerate(history.symbols):
+            h = history.series[symbol]
+            pos = np.searchsorted(days, h.days[h.first_active:])
+            self.index[row, pos] = np.arange(h.first_active, len(h.days))
+            if h.valid is not None:
+                self.valid[row, pos] = h.valid[h.first_active:]
+            with np.errstate(invalid="ignore"):
+                closes = np.rint(np.nan_to_num(h.bars.close)).astype(np.int64)
+            last = np.maximum.accumulate(np.where(self.index[row] >= 0, np.arange(m), -1))
+            self.close[row] = np.where(last >= 0, closes[self.index[row, np.maximum(last, 0)]], 0)
+        self._rows = [np.flatnonzero(self.index[:, k] >= 0) for k in range(m)]
+
+    def bars(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Session k: the symbol rows with a bar (in symbol order) and those bars' indexes."""
+        rows = self._rows[k]
+        return rows, self.index[rows, k]
+
+    def check(self, k: int) -> None:
+        """Raise as the broker's bar would for a bar that breaks `domain.Bar`'s rules (the feed
+        only builds bars for symbols it must feed; every bar of the session is checked here)."""
+        rows = self._rows[k]
+        bad = rows[~self.valid[rows, k]]
+        for row in bad.tolist():
+            symbol = self._history.symbols[row]
+            self._history.series[symbol].broker_bar(int(self.index[row, k]))
