@@ -28,6 +28,9 @@ from quantflow_server.health import health
 from quantflow_server.runs.manager import RunManager
 from quantflow_server.runs.routes import RunController, run_events_socket
 from quantflow_server.settings import Settings
+from quantflow_server.vault.crypto import Vault, VaultError
+from quantflow_server.vault.keys import load_keys
+from quantflow_server.vault.routes import CredentialController, vault_error_handler
 from quantflow_server.web import web_exception_handlers, web_routes
 from quantflow_server.workflows.routes import WorkflowController
 
@@ -39,6 +42,7 @@ API_ROUTES: list[Any] = [
     CatalogController,
     RunController,
     AuditController,
+    CredentialController,
     run_events_socket,
 ]
 
@@ -55,7 +59,7 @@ def create_app(
     db = Database(settings.resolved_database_url)
     tokens = TokenService(settings)
     audit = audit or LedgerAudit()
-    runs = RunManager(db, host, audit)
+    runs = RunManager(db, host, audit, settings)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -79,6 +83,7 @@ def create_app(
             "throttle": LoginThrottle(settings.login_rate_per_minute),
             "catalog": RenderedCatalog(host),
             "audit": audit,
+            "vault": Vault(lambda: load_keys(settings)),
         }
     )
     return Litestar(
@@ -87,7 +92,7 @@ def create_app(
         on_app_init=[tokens.auth.on_app_init],
         lifespan=[lifespan],
         state=state,
-        exception_handlers={**EXCEPTION_HANDLERS, **web_exception_handlers(settings)},
+        exception_handlers={**EXCEPTION_HANDLERS, VaultError: vault_error_handler, **web_exception_handlers(settings)},
         openapi_config=OpenAPIConfig(title="QuantFlow", version="0.1.0", path="/schema"),
         request_max_body_size=5 * 1024 * 1024,
     )

@@ -11,7 +11,7 @@ import os
 import secrets
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1)  # consecutive failures before the account locks
     login_lockout_seconds: int = Field(900, ge=1)
     login_rate_per_minute: int = Field(20, ge=1)  # attempts per client address per minute
+    vault_keys: SecretStr | None = None  # comma-separated Fernet keys, newest first; default: a key file
+    # Market data for backtests (a quantflow DirectorySource). Not QUANTFLOW_DATA_DIR: that one is the
+    # server's own state (database, keys). None: the seeded synthetic market, labelled as such.
+    market_data_dir: Path | None = None
     web_dir: Path | None = None  # the built web app (quantflow-web/dist)
     host: str = "127.0.0.1"
     port: int = 8000

@@ -101,4 +101,23 @@ def audit_verify() -> None:
     raise SystemExit(1)
 
 
-COMMANDS = [serve_command, users_group, audit_group]
+@click.group("vault")
+def vault_group() -> None:
+    """The server's encrypted credentials vault."""
+
+
+@vault_group.command("rotate")
+@click.option("--new-key", is_flag=True, help="First put a freshly generated key first in the key file.")
+def vault_rotate(new_key: bool) -> None:
+    """Re-encrypt every stored credential with the newest vault key."""
+    commands = _server("vault.commands")
+    from quantflow_server.vault.keys import VaultKeyError
+
+    try:
+        count = commands.rotate_sync(new_key)
+    except VaultKeyError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"re-encrypted {count} credential(s) with the newest key; older keys can now be removed")
+
+
+COMMANDS = [serve_command, users_group, audit_group, vault_group]

@@ -116,3 +116,31 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column()
     hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class Credential(Base):
+    """Broker credentials. api_key, secret and token hold Fernet tokens, never plain text."""
+
+    __tablename__ = "credentials"
+    __table_args__ = (sa.UniqueConstraint("owner_id", "name", name="uq_credentials_owner_id"),)
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    broker: Mapped[str] = mapped_column(sa.String(32))
+    api_key: Mapped[str] = mapped_column(sa.Text())
+    secret: Mapped[str] = mapped_column(sa.Text())
+    token: Mapped[str | None] = mapped_column(sa.Text(), default=None)
+    token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RunResult(Base):
+    """A backtest's or paper run's full result, as BacktestResult JSON."""
+
+    __tablename__ = "run_results"
+
+    run_id: Mapped[str] = mapped_column(sa.ForeignKey("runs.id"), primary_key=True)
+    synthetic: Mapped[bool] = mapped_column()
+    result: Mapped[str] = mapped_column(sa.Text())

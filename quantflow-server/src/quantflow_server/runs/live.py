@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ class LiveRun:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     finished: bool = False
     engine_run: Any = None
+    stop: threading.Event = field(default_factory=threading.Event)  # read by backtests in their thread
     task: asyncio.Task[None] | None = None
 
     def publish(self, data: dict[str, Any]) -> None:

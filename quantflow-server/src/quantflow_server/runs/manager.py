@@ -18,8 +18,12 @@ from quantflow_server.audit.recorder import AuditRecorder
 from quantflow_server.db.database import Database
 from quantflow_server.db.models import Run as RunRow
 from quantflow_server.db.models import RunEvent as RunEventRow
+from quantflow_server.db.models import RunResult as RunResultRow
 from quantflow_server.db.types import utcnow
+from quantflow_server.runs import backtest as bt
 from quantflow_server.runs.live import LiveRun, RunLogHandler
+from quantflow_server.runs.schemas import RunRequest
+from quantflow_server.settings import Settings
 
 log = logging.getLogger("quantflow.server.runs")
 ACTIVE = ("queued", "running")
@@ -39,8 +43,9 @@ def _json_safe(value: Any) -> Any:
 
 
 class RunManager:
-    def __init__(self, db: Database, host: PluginHost, audit: AuditRecorder) -> None:
+    def __init__(self, db: Database, host: PluginHost, audit: AuditRecorder, settings: Settings) -> None:
         self.db = db
+        self.settings = settings
         self.host = host
         self.audit = audit
         self.live: dict[str, LiveRun] = {}
@@ -61,43 +66,77 @@ class RunManager:
                 await self.audit.record_many(session, events)
         return len(ids)
 
-    def start(self, run_id: str, document: dict[str, Any], mode: str) -> LiveRun:
+    def start(self, run_id: str, document: dict[str, Any], request: RunRequest, owner: str) -> LiveRun:
         """Begin executing; the run row must already be committed (events reference it)."""
         live = LiveRun(run_id)
         self.live[run_id] = live
-        live.task = asyncio.create_task(self._execute(live, document, mode), name=f"run-{run_id}")
+        live.task = asyncio.create_task(self._execute(live, document, request, owner), name=f"run-{run_id}")
         return live
 
     def cancel(self, run_id: str) -> bool:
         live = self.live.get(run_id)
         if live is None or live.finished:
             return False
+        live.stop.set()
         if live.engine_run is not None:
             live.engine_run.cancel()
         elif live.task is not None:
             live.task.cancel()
         return True
 
-    async def _execute(self, live: LiveRun, document: dict[str, Any], mode: str) -> None:
+    async def _manual(self, live: LiveRun, document: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        result = validate(document, self.host.registry.node_types)
+        if not result.ok:
+            raise ValueError(f"the workflow has {len(result.errors)} error(s): {result.errors[0].message}")
+        logger = logging.Logger(f"quantflow.run.{live.run_id}")  # unregistered: no global leak
+        logger.addHandler(RunLogHandler(live))
+        ctx = RunContext(run_id=live.run_id, mode=RunMode.PAPER, logger=logger)
+        live.engine_run = Run(compile_plan(result), ctx)
+        live.engine_run.subscribe(lambda event: live.publish(_json_safe(event.to_dict())))
+        outcome = await live.engine_run.execute()
+        return outcome.status.value, {
+            "duration_ms": outcome.duration_ms,
+            "errors": outcome.errors,
+            "states": {k: v.value for k, v in outcome.states.items()},
+        }
+
+    async def _backtest(
+        self, live: LiveRun, document: dict[str, Any], request: RunRequest, owner: str
+    ) -> tuple[str, dict[str, Any]]:
+        """Run in a worker thread; store the result and put every order and fill in the ledger."""
+        live.publish({"event": "run_started", "run_id": live.run_id, "mode": request.mode})
+        status, summary = "failed", None
+        try:
+            config = bt.config_for(request)
+            document = bt.with_symbols(document, request.symbols)
+            source = bt.make_source(self.settings, self.host, document, config)
+            synthetic = bt.is_synthetic(source)
+            result = await bt.run_in_thread(
+                document, source, config, self.host, mode=request.mode, fast=request.fast,
+                publish=live.publish, cancelled=live.stop,
+            )  # fmt: skip
+            for event in bt.order_events(result, live.run_id, request.mode, owner):
+                live.publish({"event": event.action, **dict(event.payload or {})})
+            summary = bt.summary_of(result, synthetic)
+            async with self.db.session() as session:
+                session.add(RunResultRow(run_id=live.run_id, synthetic=synthetic, result=result.model_dump_json()))
+                await self.audit.record_many(session, bt.order_events(result, live.run_id, request.mode, owner))
+            status = "succeeded"
+        except bt.RunCancelled:
+            status = "cancelled"
+        finally:
+            live.publish({"event": "run_finished", "run_id": live.run_id, "status": status})
+        return status, summary or {}
+
+    async def _execute(self, live: LiveRun, document: dict[str, Any], request: RunRequest, owner: str) -> None:
         writer = asyncio.create_task(self._write_events(live))
         status, error, summary = "failed", None, None
         try:
             await self._set(live.run_id, status="running", started_at=utcnow())
-            result = validate(document, self.host.registry.node_types)
-            if not result.ok:
-                raise ValueError(f"the workflow has {len(result.errors)} error(s): {result.errors[0].message}")
-            logger = logging.Logger(f"quantflow.run.{live.run_id}")  # unregistered: no global leak
-            logger.addHandler(RunLogHandler(live))
-            ctx = RunContext(run_id=live.run_id, mode=RunMode.PAPER, logger=logger)
-            live.engine_run = Run(compile_plan(result), ctx)
-            live.engine_run.subscribe(lambda event: live.publish(_json_safe(event.to_dict())))
-            outcome = await live.engine_run.execute()
-            status = outcome.status.value
-            summary = {
-                "duration_ms": outcome.duration_ms,
-                "errors": outcome.errors,
-                "states": {k: v.value for k, v in outcome.states.items()},
-            }
+            if request.mode == "manual":
+                status, summary = await self._manual(live, document)
+            else:
+                status, summary = await self._backtest(live, document, request, owner)
         except asyncio.CancelledError:
             status, error = "cancelled", "cancelled before it started"
         except Exception as exc:

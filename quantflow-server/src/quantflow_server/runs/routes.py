@@ -6,15 +6,17 @@ import uuid
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from litestar import Controller, WebSocket, get, post, websocket
+from litestar import Controller, Response, WebSocket, get, post, websocket
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException, WebSocketDisconnect
 from litestar.params import JSONBody, PathParameter, QueryParameter
+from quantflow.backtest import BacktestResult, render_html
 
 from quantflow_server.auth.principal import Principal, can_write
-from quantflow_server.db.models import Run, RunEvent, User
+from quantflow_server.db.models import Run, RunEvent, RunResult, User
 from quantflow_server.deps import Me, Session
 from quantflow_server.errors import ProblemError
+from quantflow_server.runs.backtest import period_problem
 from quantflow_server.runs.live import END
 from quantflow_server.runs.schemas import RunOut, RunRequest
 from quantflow_server.workflows import service as workflows
@@ -31,6 +33,14 @@ async def _get_run(session: Session, me: Me, run_id: str) -> Run:
     row = await session.scalar(sa.select(Run).where(Run.id == run_id, _visible(me)))
     if row is None:
         raise NotFoundException(f"no run {run_id!r}")
+    return row
+
+
+async def _result(session: Session, me: Me, run_id: str) -> RunResult:
+    run = await _get_run(session, me, run_id)
+    row = await session.get(RunResult, run.id)
+    if row is None:
+        raise NotFoundException(f"run {run_id!r} has no result (only finished backtest and paper runs have one)")
     return row
 
 
@@ -70,6 +80,8 @@ class RunController(Controller):
                 f"revision {revision.number} is a draft; fix its errors and save it first",
                 errors=[{"field": "revision", "message": "draft"}],
             )
+        if data.mode != "manual" and (why := period_problem(data.start, data.end)) is not None:
+            raise ProblemError(422, why, errors=[{"field": "start" if "start" in why else "end", "message": why}])
         run = Run(
             id=uuid.uuid4().hex,
             workflow_id=workflow.id,
@@ -80,10 +92,10 @@ class RunController(Controller):
         )
         session.add(run)
         await state.audit.record(
-            session, "run_started", None, {"by": me.username, "run": run.id, "workflow": workflow.id}
+            session, "run_started", None, {"by": me.username, "run": run.id, "workflow": workflow.id, "mode": data.mode}
         )
         await session.commit()  # the background task writes events that reference this row
-        state.runs.start(run.id, revision.document, data.mode)
+        state.runs.start(run.id, revision.document, data, me.username)
         return _out(run, me.username)
 
     @get("/api/runs", summary="Runs the caller may see, newest first")
@@ -115,6 +127,19 @@ class RunController(Controller):
         run = await _get_run(session, me, run_id)
         rows = await session.scalars(sa.select(RunEvent.data).where(RunEvent.run_id == run.id).order_by(RunEvent.seq))
         return list(rows)
+
+    @get("/api/runs/{run_id:str}/result", summary="A backtest's or paper run's full result (BacktestResult JSON)")
+    async def result(self, session: Session, me: Me, run_id: RunId) -> Response[bytes]:
+        row = await _result(session, me, run_id)
+        headers = {"X-QuantFlow-Synthetic-Data": "true" if row.synthetic else "false"}
+        return Response(row.result.encode("utf-8"), media_type="application/json", headers=headers)
+
+    @get("/api/runs/{run_id:str}/report", summary="The self-contained HTML report of a backtest or paper run")
+    async def report(self, session: Session, me: Me, run_id: RunId) -> Response[str]:
+        row = await _result(session, me, run_id)
+        title = "Backtest on SYNTHETIC data (not real prices)" if row.synthetic else "Backtest"
+        html = render_html(BacktestResult.model_validate_json(row.result), title=title)
+        return Response(html, media_type="text/html; charset=utf-8")
 
     @post("/api/runs/{run_id:str}/cancel", guards=[can_write], status_code=202, summary="Ask a running run to stop")
     async def cancel(self, state: State, session: Session, me: Me, run_id: RunId) -> RunOut:

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Symbol = Annotated[str, StringConstraints(min_length=1, max_length=16, pattern=r"^[A-Z0-9_.]+$")]
 
 
 class RunRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     revision: int | None = Field(None, ge=1, le=2**31 - 1, description="Default: the newest revision.")
-    mode: Literal["manual"] = "manual"
+    mode: Literal["manual", "backtest", "paper"] = "manual"
+    symbols: list[Symbol] = Field(
+        default_factory=list, max_length=100, description="Backtest/paper: default the workflow's bars nodes' symbols."
+    )
+    start: date | None = Field(None, description="Backtest/paper: first session.")
+    end: date | None = Field(None, description="Backtest/paper: last session (inclusive).")
+    initial_cash: int = Field(1_000_000_000, gt=0, le=10**15, description="VND")
+    fast: bool = Field(False, description="Backtest: the vectorised fast path (data-only signals).")
 
 
 class RunOut(BaseModel):
