@@ -85,7 +85,7 @@ export function Canvas({ index, g, ghosts }: Props) {
 
   const nodes = useMemo(() => (ghosts.length ? [...g.graph.nodes, ...ghosts] : g.graph.nodes), [g.graph.nodes, ghosts])
   return (
-    <div className="canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+    <div className="canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} onMouseDown={() => setRefusal(null)} data-testid="canvas">
       <ReactFlow<QfNode, QfEdge>
         nodes={nodes}
         edges={g.graph.edges}

@@ -1,6 +1,6 @@
 // The editor: palette | canvas | side panel, a toolbar above and a dock (log, results, history) below.
 import { useReactFlow } from '@xyflow/react'
-import { useCallback, useMemo, useRef, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { ApiError } from '../api/client'
 import { api } from '../api/endpoints'
 import type { JsonObject, NodeTypeInfo, WorkflowDocument, WorkflowOut } from '../api/types'
@@ -11,6 +11,7 @@ import { HistoryPanel } from '../history/HistoryPanel'
 import { useDiffView } from '../history/useDiffView'
 import { ResultsView } from '../results/ResultsView'
 import { RunDialog } from '../runs/RunDialog'
+import { runRequestFields } from '../runs/runOptions'
 import { RunLog } from '../runs/RunLog'
 import { useRun } from '../runs/useRun'
 import { Canvas } from './Canvas'
@@ -46,6 +47,13 @@ export function Editor({ index, initial, onBack }: Props) {
   documentNow.current = () => workflowFromGraph(meta.document, g.graph)
   const [problems, setProblems] = useLiveProblems(initial.problems, () => documentNow.current(), g.version)
   const dirty = g.version !== savedVersion
+  const finishedBacktest = run.run && run.run.mode !== 'manual' && run.run.status === 'succeeded' ? run.run.id : null
+  useEffect(() => {
+    if (finishedBacktest) setDock('results')
+  }, [finishedBacktest])
+  useEffect(() => {
+    void runRequestFields() // warm the run options so the Run dialog opens at once
+  }, [])
 
   const save = useCallback(
     async (message: string): Promise<WorkflowOut | null> => {

@@ -68,10 +68,11 @@ export function BooleanControl({ value, onChange, id }: ControlProps) {
 
 export function StringControl({ field, value, onChange, id, invalid }: ControlProps) {
   const maxLength = field.kind === 'string' ? field.maxLength : undefined
+  const format = field.kind === 'string' ? field.format : undefined
   return (
     <input
       id={id}
-      type="text"
+      type={format === 'date' ? 'date' : format === 'date-time' ? 'datetime-local' : 'text'}
       aria-invalid={invalid}
       value={typeof value === 'string' ? value : ''}
       maxLength={maxLength}

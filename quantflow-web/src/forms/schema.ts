@@ -15,7 +15,7 @@ interface Common {
 export type FieldSpec = Common &
   (
     | { kind: 'number'; integer: boolean; minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number }
-    | { kind: 'string'; minLength?: number; maxLength?: number; pattern?: string }
+    | { kind: 'string'; minLength?: number; maxLength?: number; pattern?: string; format?: string }
     | { kind: 'expression'; maxLength?: number }
     | { kind: 'enum'; options: JsonValue[] }
     | { kind: 'boolean' }
@@ -93,7 +93,14 @@ export function fieldFromSchema(name: string, raw: Schema, root: Schema, require
       return { ...common, kind: 'boolean' }
     case 'string':
       if (schema.format === 'quantflow-expression') return { ...common, kind: 'expression', maxLength: num(schema.maxLength) }
-      return { ...common, kind: 'string', minLength: num(schema.minLength), maxLength: num(schema.maxLength), pattern: str(schema.pattern) }
+      return {
+        ...common,
+        kind: 'string',
+        minLength: num(schema.minLength),
+        maxLength: num(schema.maxLength),
+        pattern: str(schema.pattern),
+        format: str(schema.format),
+      }
     case 'array':
       return {
         ...common,

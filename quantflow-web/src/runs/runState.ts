@@ -33,11 +33,23 @@ export function applyEvent(view: RunView, event: RunEvent): RunView {
         : next
     case 'node_skipped':
       return id ? { ...next, nodes: { ...view.nodes, [id]: { state: 'skipped', message: event.reason } } } : next
-    case 'run_finished':
-      return { ...next, status: event.status ?? 'finished' }
+    case 'progress':
+      // Backtests run every node on every bar and report progress, not node events.
+      return { ...next, nodes: mapStates(view.nodes, 'queued', 'running') }
+    case 'run_finished': {
+      const status = event.status ?? 'finished'
+      const settled = status === 'succeeded' ? 'succeeded' : 'skipped'
+      return { ...next, status, nodes: mapStates(mapStates(view.nodes, 'running', settled), 'queued', 'skipped') }
+    }
     default:
       return next
   }
+}
+
+function mapStates(nodes: Record<string, NodeStatus>, from: NodeStatus['state'], to: NodeStatus['state']): Record<string, NodeStatus> {
+  const out: Record<string, NodeStatus> = {}
+  for (const [id, status] of Object.entries(nodes)) out[id] = status.state === from ? { ...status, state: to } : status
+  return out
 }
 
 /** One line of the run log. */
@@ -54,7 +66,13 @@ export function describeEvent(e: RunEvent): string {
     case 'node_started':
       return `${e.node_id} started`
     case 'run_finished':
-      return `run ${e.status} in ${Number(e.duration_ms ?? 0).toFixed(0)} ms`
+      return e.duration_ms === undefined ? `run ${e.status}` : `run ${e.status} in ${Number(e.duration_ms).toFixed(0)} ms`
+    case 'progress':
+      return `${String(e.sessions_done)} / ${String(e.sessions)} sessions`
+    case 'order_placed':
+      return `order ${String(e.side)} ${String(e.quantity)} ${String(e.symbol)} (${String(e.order_type)}) ${String(e.status)}`
+    case 'order_filled':
+      return `fill ${String(e.side)} ${String(e.quantity)} ${String(e.symbol)} @ ${String(e.price)} on ${String(e.day)}`
     default:
       return e.event
   }
