@@ -67,6 +67,12 @@ def _brokers(config: BacktestConfig, symbols: tuple[str, ...], calendar: Any) ->
     return dict.fromkeys(symbols, shared)
 
 
+def _shared(brokers: dict[str, SimBroker]) -> bool:
+    """One account for all symbols (`_brokers` makes either one shared or one per symbol)."""
+    first, *rest = brokers.values()
+    return not rest or rest[0] is first
+
+
 def _distinct(brokers: dict[str, SimBroker]) -> list[SimBroker]:
     return list({id(b): b for b in brokers.values()}.values())
 
@@ -78,6 +84,7 @@ class _Market:
         self.days = np.array(history.timeline, dtype="datetime64[D]")
         self.symbols = history.symbols
         n, m = len(self.symbols), len(self.days)
+        self.row = {s: r for r, s in enumerate(self.symbols)}
         self.index = np.full((n, m), -1, dtype=np.int64)
         self.close = np.zeros((n, m), dtype=np.int64)
         for row, symbol in enumerate(self.symbols):
@@ -90,16 +97,18 @@ class _Market:
             self.close[row] = np.where(last >= 0, closes[self.index[row, np.maximum(last, 0)]], 0)
 
 
-def _fire_days(market: _Market, history: History, wired: list[tuple[Step, dict[str, Any]]]) -> np.ndarray:
-    """Timeline positions where any action node has something true on a symbol's current bar."""
-    fire = np.zeros(len(market.days), dtype=bool)
+def _signal_matrices(market: _Market, history: History, wired: list[tuple[Step, dict[str, Any]]]) -> list[dict[str, np.ndarray]]:
+    """Per action node and port: a symbols × sessions matrix, true where the port is true on the
+    symbol's bar of that session (the value the node would read as `values[-1]` then)."""
+    out = []
     for step, inputs in wired:
         ports = ["buy", "sell"] if step.spec.type_id == PLACE else ["when"]
+        matrices = {}
         for port in ports:
             series = inputs.get(port)
             if series is None:
-                fire |= step.spec.type_id == CLOSE  # close_position without `when`: every bar
                 continue
+            matrix = np.zeros(market.index.shape, dtype=bool)
             for row, symbol in enumerate(market.symbols):
                 values = series.get(symbol)
                 if values is None or not len(values):
@@ -107,30 +116,52 @@ def _fire_days(market: _Market, history: History, wired: list[tuple[Step, dict[s
                 if len(values) != len(history.series[symbol].bars):
                     raise BacktestError(f"{step.node_id}.{port} for {symbol} is not aligned with its bars")
                 idx = market.index[row]
-                fire |= (idx >= 0) & np.asarray(values, dtype=bool)[np.maximum(idx, 0)]
+                matrix[row] = (idx >= 0) & np.asarray(values, dtype=bool)[np.maximum(idx, 0)]
+            matrices[port] = matrix
+        out.append(matrices)
+    return out
+
+
+def _fire_days(market: _Market, wired: list[tuple[Step, dict[str, Any]]], signals: list[dict[str, np.ndarray]]) -> np.ndarray:
+    """Timeline positions where any action node has something true on a symbol's current bar."""
+    fire = np.zeros(len(market.days), dtype=bool)
+    for (step, inputs), matrices in zip(wired, signals, strict=True):
+        if step.spec.type_id == CLOSE and inputs.get("when") is None:
+            fire |= True  # close_position without `when`: every bar
+        for matrix in matrices.values():
+            fire |= matrix.any(axis=0)
     return np.flatnonzero(fire)
 
 
 def _simulate(history: History, config: BacktestConfig, brokers: dict[str, SimBroker],
               wired: list[tuple[Step, dict[str, Any]]]) -> BacktestResult:
     market = _Market(history)
-    fire = set(_fire_days(market, history, wired).tolist())
+    signals = _signal_matrices(market, history, wired)
+    fire = _fire_days(market, wired, signals).tolist()
     series = history.series
     accounts = _distinct(brokers)
     row_of = {s: i for i, s in enumerate(market.symbols)}
     cash_changes: list[tuple[int, int]] = []
-    for k, day in enumerate(history.timeline):
-        working = sorted(s for b in accounts if b.open for s in b.open)
-        if working:
-            for symbol in working:
-                i = int(market.index[row_of[symbol], k])
-                if i >= 0:
-                    b = series[symbol].broker_bar(i)
-                    brokers[symbol].on_bar(symbol, day, b.start, b.open, b.high, b.low, b.close, b.volume)
-            cash_changes.append((k, sum(b.portfolio.cash for b in accounts)))
-        if k in fire:
-            for step, inputs in wired:
-                _decide_at(step, inputs, k, day, market, history, brokers, config)
+    timeline = history.timeline
+    k, upto = 0, len(timeline)
+    for next_fire in [*fire, upto]:
+        while k < next_fire or (k == next_fire < upto):
+            working = sorted(s for b in accounts if b.open for s in b.open)
+            if not working and k < next_fire:
+                k = next_fire  # nothing working, no signal before the next firing session
+                continue
+            day = timeline[k]
+            if working:
+                for symbol in working:
+                    i = int(market.index[row_of[symbol], k])
+                    if i >= 0:
+                        b = series[symbol].broker_bar(i)
+                        brokers[symbol].on_bar(symbol, day, b.start, b.open, b.high, b.low, b.close, b.volume)
+                cash_changes.append((k, sum(b.portfolio.cash for b in accounts)))
+            if k == next_fire:
+                for (step, inputs), matrices in zip(wired, signals, strict=True):
+                    _decide_at(step, inputs, matrices, k, day, market, brokers, config)
+            k += 1
     equity = _equity(market, history, accounts, cash_changes, config)
     last = {s: round(float(h.bars.close[-1])) for s, h in series.items()}
     final = history.timeline[-1]
@@ -146,24 +177,31 @@ def _simulate(history: History, config: BacktestConfig, brokers: dict[str, SimBr
     return build_result("fast", config, history.symbols, orders, accounts[0].fills, positions, equity)
 
 
-def _decide_at(step: Step, inputs: dict[str, Any], k: int, day: date, market: _Market, history: History,
-               brokers: dict[str, SimBroker], config: BacktestConfig) -> None:
+def _decide_at(step: Step, inputs: dict[str, Any], matrices: dict[str, np.ndarray], k: int, day: date,
+               market: _Market, brokers: dict[str, SimBroker], config: BacktestConfig) -> None:
     p = step.params
     close_node = step.spec.type_id == CLOSE
     calendar = next(iter(brokers.values())).calendar
     at = rules.order_time(rules.daily_close(day), calendar)
     order_day = to_vn_time(at).date()
     signals = []
-    for row, symbol in enumerate(market.symbols):
+    none = np.zeros(len(market.symbols), dtype=bool)
+    buy, sell = (matrices[port][:, k] if port in matrices else none for port in ("buy", "sell"))
+    if close_node:
+        when = matrices["when"][:, k] if "when" in matrices else market.index[:, k] >= 0
+        candidates = np.flatnonzero(when).tolist()
+    else:
+        candidates = np.flatnonzero(buy | sell).tolist()
+    for row in candidates:
+        symbol = market.symbols[row]
         i = int(market.index[row, k])
         if i < 0:
             continue
         if close_node:
-            when = inputs.get("when")
             held = brokers[symbol].portfolio.position(symbol, day) is not None
-            is_buy, is_sell = False, held and (when is None or _at(when, symbol, i))
+            is_buy, is_sell = False, held
         else:
-            is_buy, is_sell = _at(inputs.get("buy"), symbol, i), _at(inputs.get("sell"), symbol, i)
+            is_buy, is_sell = bool(buy[row]), bool(sell[row])
         if not (is_buy or is_sell):
             continue
         atr = inputs.get("atr")
@@ -175,13 +213,13 @@ def _decide_at(step: Step, inputs: dict[str, Any], k: int, day: date, market: _M
             signals.append(BarSignal(symbol, close, is_buy, is_sell, atr_value, instrument, limits))
     if not signals:
         return
-    closes = {s: int(market.close[r, k]) for r, s in enumerate(market.symbols)}
+    closes = _Closes(market, k)
     rule = (SizingRule("quantity", 1, 100.0, 1.0, 1.0, p.order_type, p.limit_offset_ticks, p.limit_at) if close_node else  # type: ignore[attr-defined]
             SizingRule(p.sizing, p.quantity, p.percent, p.risk_percent, p.atr_multiple, p.order_type,  # type: ignore[attr-defined]
                        p.limit_offset_ticks, p.limit_at))  # type: ignore[attr-defined]
     limits = {s.symbol: s.limits for s in signals}
     for broker, group in _by_account(brokers, signals):
-        held = {s: broker.portfolio.position(s, day).quantity for s in broker.portfolio.symbols()}  # type: ignore[union-attr]
+        held = dict(sorted(broker.portfolio.quantities().items()))
         reserved = broker.reserved()
         book = Book(cash=broker.portfolio.cash, buying_power=broker.portfolio.cash - reserved, held=held,
                     sellable={s: broker.sellable(s, order_day) for s in held}, closes=closes)
@@ -196,16 +234,21 @@ def _decide_at(step: Step, inputs: dict[str, Any], k: int, day: date, market: _M
 
 def _by_account(brokers: dict[str, SimBroker], signals: list[BarSignal]) -> list[tuple[SimBroker, list[BarSignal]]]:
     """As the node's `_by_account`: all signals against a shared account, else symbol by symbol."""
-    if len(_distinct(brokers)) == 1:
+    if _shared(brokers):
         return [(brokers[signals[0].symbol], signals)]
     return [(brokers[s.symbol], [s]) for s in sorted(signals, key=lambda s: s.symbol)]
 
 
-def _at(series: Any, symbol: str, i: int) -> bool:
-    if series is None:
-        return False
-    values = series.get(symbol)
-    return bool(values is not None and i < len(values) and values[i])
+class _Closes(dict):  # type: ignore[type-arg]
+    """Session k's latest close of any symbol, looked up only for the symbols asked (held ones)."""
+
+    def __init__(self, market: _Market, k: int) -> None:
+        super().__init__()
+        self.market, self.k, self.row = market, k, market.row
+
+    def get(self, symbol: str, default: Any = None) -> Any:
+        row = self.row.get(symbol)
+        return default if row is None else int(self.market.close[row, self.k])
 
 
 def _equity(market: _Market, history: History, accounts: list[SimBroker], cash_changes: list[tuple[int, int]],

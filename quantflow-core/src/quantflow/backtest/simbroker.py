@@ -90,8 +90,7 @@ class SimBroker:
     def sellable(self, symbol: str, day: date, exclude: str | None = None) -> int:
         reserved = sum(o.remaining_quantity for o in self.open.get(symbol, ())
                        if o.side is Side.SELL and o.request.client_order_id != exclude)
-        position = self.portfolio.position(symbol, day, reserved)
-        return position.sellable_quantity if position else 0
+        return max(0, self.portfolio.settled_quantity(symbol, day) - reserved)  # Position.sellable_quantity
 
     # --- orders -------------------------------------------------------------------------------
     def submit(self, request: OrderRequest, limits: PriceLimits) -> bool:
