@@ -204,3 +204,52 @@ def test_an_invalid_graph_shows_its_problems_on_the_right_nodes(session) -> None
     expect(s.param("lookback")).to_have_class(re.compile("field-problem"))
     expect(s.param("symbols")).not_to_have_class(re.compile("field-problem"))
     s.shot("problem-on-field")
+
+
+def test_expression_editor_and_revision_history(session) -> None:
+    s, page = session, session.page
+    s.login()
+    _new_workflow(s, "Expressions and history e2e")
+    s.drop("core:manual_trigger", 120, 120)
+    s.drop("core:constant", 420, 120)
+    s.connect("manual_trigger", "out", "constant", "trigger")
+    page.fill("input[aria-label='Save message']", "two nodes")
+    page.click("button:has-text('Save')")
+    expect(page.get_by_test_id("revision")).to_have_text("rev 2")
+
+    # A formula: highlighted, autocompleted from the server's functions, validated live.
+    s.drop("core:condition", 420, 400)
+    s.select("condition")
+    editor = s.param("formula").locator("textarea")
+    editor.fill("")
+    editor.type("crossover(sma(close, 10), sm")
+    suggestions = s.param("formula").locator(".expr-suggestions li")
+    expect(suggestions.first).to_contain_text("sma")
+    editor.press("Enter")  # accepts 'sma('
+    editor.type("close, 30)) and foo(1)")
+    expect(editor).to_have_value("crossover(sma(close, 10), sma(close, 30)) and foo(1)")
+    underlined = s.param("formula").locator(".expr-highlight .expr-error")
+    expect(underlined).to_have_text("foo")
+    expect(s.param("formula").locator(".expr-status")).to_contain_text("unknown function 'foo'")
+    expect(s.param("formula").locator(".expr-highlight .tok-function").first).to_have_text("crossover")
+    s.shot("expression-error-underlined")
+    editor.fill("crossover(sma(close, 10), sma(close, 30))")
+    expect(s.param("formula").locator(".expr-status")).to_contain_text("gives a bool series")
+    s.shot("expression-valid")
+
+    # Change the constant, save, then see the diff against revision 2 on the canvas, and restore it.
+    s.select("constant")
+    s.param("value").locator("input").fill("7")
+    page.fill("input[aria-label='Save message']", "condition and a new value")
+    page.click("button:has-text('Save')")
+    expect(page.get_by_test_id("revision")).to_have_text("rev 3")
+    page.click("button:has-text('History')")
+    page.locator('.revision-list li[data-revision="2"] button:has-text("rev 2")').click()
+    expect(s.node("condition").locator(".qf-node")).to_have_class(re.compile("diff-added"))
+    expect(s.node("constant").locator(".qf-node")).to_have_class(re.compile("diff-changed"))
+    expect(page.locator(".diff-list")).to_contain_text("value")
+    s.shot("history-diff")
+    page.locator('.revision-list li[data-revision="2"] button:has-text("Restore")').click()
+    expect(page.get_by_test_id("revision")).to_have_text("rev 4")
+    expect(s.node("condition")).to_have_count(0)
+    s.shot("restored")
