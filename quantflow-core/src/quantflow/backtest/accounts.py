@@ -7,8 +7,8 @@ nodes find it through `account_for(symbol)` and size against it alone. Reports m
 orders in submission order, fills in the order they happened.
 
 A backtest feeds whole sessions through `on_session`: only accounts with working orders take their
-bar at once; the others only note it, and catch up (`_sync`: replaying the bar before the latest
-and the latest, which leaves reference price, last price and clock exactly as every bar would)
+bar at once; the others only note it, and catch up (`_sync`: the close of the bar before the latest,
+then the latest bar, which leaves reference price, last price and clock exactly as every bar would)
 when anything reads or uses them. An account without working orders does nothing else with a bar:
 settlement is computed from the day whenever positions are read.
 """
@@ -40,18 +40,21 @@ class SymbolAccounts(Broker, MarketDataSink):
         self._fills: list[Fill] = []
         self._working: set[str] = set()  # symbols whose account has open orders
         self._holdings: tuple[int, tuple[int, dict[str, int]]] | None = None  # (fills, holdings)
+        self._cash: dict[str, int] = {}  # symbol -> its account's cash
+        self._held: dict[str, int] = {}  # symbol -> shares held
         self._tape: _Tape | None = None
 
     def start_sessions(self, symbols: tuple[str, ...], bar_of: Callable[[str, int], Bar]) -> None:
         """Prepare `on_session`: symbol rows as the caller numbers them, and how to build bar i."""
-        self._tape = _Tape(symbols, bar_of)
+        self._tape = _Tape(symbols, bar_of, any(a.config.reference_prices for a in self.accounts.values()))
 
     async def on_session(self, rows: np.ndarray, index: np.ndarray) -> None:
         """A session's bars: bar `index[j]` of the symbol in row `rows[j]` (rows in symbol order)."""
         tape = self._tape
         assert tape is not None, "call start_sessions first"
+        eager = tape.eager  # configured reference prices: the first bar matters, feed them all
         busy = [(int(r), int(i)) for r, i in zip(rows.tolist(), index.tolist(), strict=True)
-                if tape.symbols[r] in self._working] if self._working else []
+                if eager or tape.symbols[r] in self._working] if eager or self._working else []
         for row, _ in busy:
             await self._sync(tape.symbols[row])  # up to the previous session, then this bar
         tape.prev[rows] = tape.last[rows]
@@ -74,7 +77,7 @@ class SymbolAccounts(Broker, MarketDataSink):
             return
         account = self.accounts[symbol]
         if prev >= 0 and prev != done:
-            await self._feed(account, tape.bar_of(symbol, prev))
+            account.note_close(tape.bar_of(symbol, prev))  # all its bar would leave behind
         await self._feed(account, tape.bar_of(symbol, last))
         tape.synced[row] = last
 
@@ -164,18 +167,22 @@ class SymbolAccounts(Broker, MarketDataSink):
                        buying_power=sum(r.buying_power for r in reports))
 
     def holdings(self) -> tuple[int, dict[str, int]]:
-        """Cash and shares of all accounts; they change only with a fill, so the sum is kept until
-        the next fill (callers must not mutate the returned dict)."""
-        cached = self._holdings
-        if cached is not None and cached[0] == len(self._fills):
-            return cached[1]
-        cash, held = 0, {}
-        for account in self.accounts.values():
-            c, h = account.holdings()
-            cash += c
-            held.update(h)
-        self._holdings = (len(self._fills), (cash, held))
-        return cash, held
+        """Cash and shares of all accounts. Both change only with a fill, so only the accounts
+        that filled since the last call are read again (callers must not mutate the result)."""
+        if self._holdings is None:
+            self._cash = {s: a.holdings()[0] for s, a in self.accounts.items()}
+            self._held = {}
+            for account in self.accounts.values():
+                self._held.update(account.holdings()[1])
+            self._holdings = (len(self._fills), (sum(self._cash.values()), dict(self._held)))
+        elif self._holdings[0] != len(self._fills):
+            for fill in self._fills[self._holdings[0]:]:
+                cash, held = self.accounts[fill.symbol].holdings()
+                self._cash[fill.symbol] = cash
+                self._held.pop(fill.symbol, None)
+                self._held.update(held)
+            self._holdings = (len(self._fills), (sum(self._cash.values()), dict(self._held)))
+        return self._holdings[1]
 
     def events(self) -> AsyncIterator[OrderEvent]:
         raise BrokerError("per-symbol backtest accounts have no event stream; read the reports")
@@ -210,7 +217,7 @@ class _Tape:
     """Per symbol row: the latest bar fed by `on_session`, the one before, and the latest one its
     account has taken (bar indexes; -1: none)."""
 
-    def __init__(self, symbols: tuple[str, ...], bar_of: Callable[[str, int], Bar]) -> None:
-        self.symbols, self.bar_of = symbols, bar_of
+    def __init__(self, symbols: tuple[str, ...], bar_of: Callable[[str, int], Bar], eager: bool) -> None:
+        self.symbols, self.bar_of, self.eager = symbols, bar_of, eager
         self.row = {s: r for r, s in enumerate(symbols)}
         self.last, self.prev, self.synced = (np.full(len(symbols), -1, dtype=np.int64) for _ in range(3))

@@ -42,16 +42,21 @@ def evaluate_panel(state: dict[str, Any], formula: CompiledExpression, frame: An
     np.cumsum(lengths, out=offsets[1:])
     out = np.empty(int(offsets[-1]), dtype=dtype)
     frame_at = frame.positions() if fields else None
-    series_at = {name: (s.values, s.positions()) for name, s in given.items()}
-    for i in range(int(lengths.max()) if len(lengths) else 0):
+    series_at = {name: (s.values, s.positions()) for name, s in given.items() if name in formula.columns}
+    longest = int(lengths.max()) if len(lengths) else 0
+    if longest == 1 and len(out) == len(lengths):  # the usual session: one bar for every symbol
+        columns = {name: frame.column(name, frame_at) for name in fields} if frame_at is not None else {}
+        columns.update({name: values.astype(np.float64, copy=False) for name, (values, _) in series_at.items()})
+        out[:] = batch.update(columns, rows)
+        return SeriesPanel(layout, out, offsets)
+    for i in range(longest):
         live = np.flatnonzero(lengths > i)
         columns: dict[str, np.ndarray] = {}
         if frame_at is not None:
             at = frame_at[live] + i
             columns.update({name: frame.column(name, at) for name in fields})
         for name, (values, starts) in series_at.items():
-            if name in formula.columns:
-                columns[name] = values[starts[live] + i].astype(np.float64, copy=False)
+            columns[name] = values[starts[live] + i].astype(np.float64, copy=False)
         out[offsets[live] + i] = batch.update(columns, rows[live])
     return SeriesPanel(layout, out, offsets)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from quantflow.domain.instrument import Exchange
 from quantflow.market.exchanges import spec_for
@@ -31,6 +32,7 @@ class PriceLimits:
         return self.floor <= price <= self.ceiling
 
 
+@lru_cache(maxsize=65536)  # pure; a backtest asks for the same few prices every session
 def reference_from_close(previous_close: int, ladder_id: str) -> int:
     """The reference price from the previous session's close, snapped to the nearest tick (a real
     close is already on the grid; back-adjusted data may not be)."""
@@ -43,6 +45,7 @@ def band_percent(exchange: Exchange, *, first_day: bool = False) -> int:
     return spec.first_day_band_pct if first_day else spec.daily_band_pct
 
 
+@lru_cache(maxsize=65536)  # pure, and the result is frozen
 def price_limits(
     exchange: Exchange,
     reference: int,

@@ -189,6 +189,14 @@ class PaperBroker(Broker, MarketDataSink):
         self._last[bar.symbol] = (day, bar.close)
         self._now = max(self._now, bar.end) if self._now else bar.end
 
+    def note_close(self, bar: Bar) -> None:
+        """Take `bar` as the symbol's latest price, for a caller that knows no order of the symbol
+        is working and that a later bar follows before anything reads the account: then `on_bar`
+        would change nothing else that the later bar does not overwrite (reference, clock)."""
+        if self.ledger.open_orders(bar.symbol):
+            raise BrokerError(f"{bar.symbol} has working orders; feed its bars with on_bar")
+        self._last[bar.symbol] = (to_vn_time(bar.start).date(), bar.close)
+
     async def on_tick(self, tick: Tick) -> None:
         day = self._advance(tick.symbol, tick.ts)
         budget = matching.volume_budget(tick.quantity, self.config.max_participation)
