@@ -120,7 +120,9 @@ def server(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             process.kill()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in the main thread
+# while it is open, which would break every later test that calls anyio.run / asyncio.run.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     assert CHROMIUM.exists(), "e2e tests need Debian's Chromium: apt-get install -y chromium"
     with sync_playwright() as p:
