@@ -151,6 +151,24 @@ def test_a_node_type_from_an_installed_plugin_is_in_the_palette(session) -> None
     expect(s.param("window").locator("input")).to_have_attribute("min", "1")
     s.shot("plugin-node-form")
 
+    # Keyboard: copy/paste, undo/redo, delete (focus on the canvas, not in a field).
+    nodes = page.locator(".react-flow__node")
+    page.locator(".react-flow__pane").click(position={"x": 20, "y": 20})
+    s.select("momentum")
+    page.locator(".react-flow__pane").focus()
+    page.keyboard.press("Control+c")
+    page.keyboard.press("Control+v")
+    expect(nodes).to_have_count(2)
+    expect(s.node("momentum_2")).to_be_visible()
+    page.keyboard.press("Control+z")
+    expect(nodes).to_have_count(1)
+    page.keyboard.press("Control+Shift+z")
+    expect(nodes).to_have_count(2)
+    page.keyboard.press("Delete")  # the pasted copy is the selection
+    expect(nodes).to_have_count(1)
+    expect(s.node("momentum")).to_be_visible()
+    s.shot("keyboard-edits")
+
 
 def test_an_invalid_graph_shows_its_problems_on_the_right_nodes(session) -> None:
     s, page = session, session.page

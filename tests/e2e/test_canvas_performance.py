@@ -6,6 +6,8 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
+
 NODES = 500
 FRAME_RECORDER = """
 () => {
@@ -96,9 +98,10 @@ def test_a_500_node_workflow_pans_and_zooms_smoothly(session, web_dist: Path) ->
     panning = _record(page, pan)
     zooming = _record(page, zoom)
     s.shot("after-pan-and-zoom")
+    lines = []
     for name, stats in (("pan", panning), ("zoom", zooming)):
-        print(
-            f"\n{NODES}-node canvas, {name}: {stats['frames']} frames, median {stats['median_ms']:.1f} ms, "
+        lines.append(
+            f"{NODES}-node canvas, {name}: {stats['frames']} frames, median {stats['median_ms']:.1f} ms, "
             f"p95 {stats['p95_ms']:.1f} ms, max {stats['max_ms']:.1f} ms, {stats['fps']:.0f} fps"
         )
         # Responsive: a typical frame well under 100 ms even in software-rendered headless Chromium.

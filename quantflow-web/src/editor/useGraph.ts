@@ -47,7 +47,7 @@ export function useGraph(initial: Graph): GraphApi {
   const dragStart = useRef<Graph | null>(null)
 
   const commit = useCallback((next: Graph) => {
-    history.current.push(stripSelection(current.current))
+    history.current.push(current.current)
     current.current = next
     setGraph(next)
     setVersion((v) => v + 1)
@@ -78,7 +78,7 @@ export function useGraph(initial: Graph): GraphApi {
     const update = (fn: (g: Graph) => Graph) => commit(fn(current.current))
     return {
       beginDrag: () => {
-        dragStart.current = stripSelection(current.current)
+        dragStart.current = current.current
       },
       endDrag: () => {
         if (!dragStart.current) return
@@ -123,7 +123,7 @@ export function useGraph(initial: Graph): GraphApi {
         setGraph(next)
       },
       undo: () => {
-        const previous = history.current.undo(stripSelection(current.current))
+        const previous = history.current.undo(current.current)
         if (previous) {
           current.current = previous
           setGraph(previous)
@@ -131,7 +131,7 @@ export function useGraph(initial: Graph): GraphApi {
         }
       },
       redo: () => {
-        const next = history.current.redo(stripSelection(current.current))
+        const next = history.current.redo(current.current)
         if (next) {
           current.current = next
           setGraph(next)
