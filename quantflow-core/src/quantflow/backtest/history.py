@@ -23,6 +23,7 @@ from quantflow.nodes.panel import Panel
 
 _VN_OFFSET = np.timedelta64(7, "h")
 _SYMBOL = re.compile(r"[A-Z0-9]{1,20}\Z")
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def session_days(times: np.ndarray) -> np.ndarray:
@@ -61,6 +62,7 @@ class SymbolHistory:
     first_active: int  # index of the first bar on or after the backtest start
     whole: tuple[list[int], ...] = ()  # open, high, low, close, volume in whole VND / shares
     valid: np.ndarray | None = None  # per bar: passes `domain.Bar`'s checks
+    ordinals: list[int] | None = None  # per bar: its session date as `date.toordinal()`
 
     @classmethod
     def of(cls, bars: Bars, days: np.ndarray, first_active: int) -> SymbolHistory:
@@ -71,12 +73,13 @@ class SymbolHistory:
             v = np.where(finite, bars.volume, 0).astype(np.int64)
         valid = finite & (o > 0) & (h > 0) & (low > 0) & (c > 0) & (v >= 0) & (h >= np.maximum(np.maximum(o, c), low)) \
             & (low <= np.minimum(o, c))
-        return cls(bars, days, first_active, tuple(x.tolist() for x in (o, h, low, c, v)), valid)
+        ordinals = (days.astype(np.int64) + _EPOCH_ORDINAL).tolist()
+        return cls(bars, days, first_active, tuple(x.tolist() for x in (o, h, low, c, v)), valid, ordinals)
 
     def broker_bar(self, i: int) -> FeedBar | Bar:
         """Bar i as the paper broker consumes it: whole VND, the session from 09:00 to 15:00. A bar
         that breaks `domain.Bar`'s rules is built as one, so it fails exactly as before."""
-        day = self.days[i].astype(date)
+        day = date.fromordinal(self.ordinals[i]) if self.ordinals is not None else self.days[i].astype(date)
         start, end = _session(day)
         if self.valid is not None and self.valid[i]:
             o, h, low, c, v = self.whole
