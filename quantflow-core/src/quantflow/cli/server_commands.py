@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from types import ModuleType
 
 import click
@@ -120,4 +121,34 @@ def vault_rotate(new_key: bool) -> None:
     click.echo(f"re-encrypted {count} credential(s) with the newest key; older keys can now be removed")
 
 
-COMMANDS = [serve_command, users_group, audit_group, vault_group]
+@click.command("demo")
+@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), default=Path(".quantflow-demo"),
+              show_default=True, help="The demo's own database, keys and password file.")
+@click.option("--examples", type=click.Path(path_type=Path, file_okay=False), default=Path("examples/workflows"),
+              show_default=True, help="Workflows to load into the demo account.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+def demo_command(data_dir: Path, examples: Path, host: str, port: int) -> None:
+    """Start the server with the canvas, a demo account and the example workflows."""
+    demo = _server("demo")
+    settings = demo.configure_environment(data_dir)
+    account = demo.prepare(settings, examples)
+    url = f"http://{host}:{port}/"
+    click.echo(
+        "\n".join([
+            "",
+            "QuantFlow demo",
+            f"  open      {url}",
+            f"  log in    {account.username} / {account.password}",
+            f"  workflows {len(account.loaded)} example(s) loaded" + (f": {', '.join(account.loaded)}" if account.loaded else " (already there)"),
+            "  market    SYNTHETIC: a seeded random walk, not real prices (set QUANTFLOW_MARKET_DATA_DIR for real data)",
+            "  broker    the paper broker (no real orders)",
+            "",
+            "Open a workflow, press Run, choose backtest or paper, and watch its orders. Ctrl-C stops.",
+            "",
+        ])
+    )
+    _server("admin").serve(host, port, False)
+
+
+COMMANDS = [serve_command, users_group, audit_group, vault_group, demo_command]
