@@ -4,11 +4,13 @@ than none."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import anyio
 import pytest
-
 from quantflow.engine import RunContext
 from quantflow.nodes import NodeType
 
@@ -30,7 +32,7 @@ def test_sample_runs(page: str, number: int, code: str) -> None:
     exec(compile(code, f"{page}#sample{number}", "exec"), namespace)  # noqa: S102 - our own docs
 
 
-def test_the_guide_samples_define_working_nodes() -> None:
+def test_the_guide_samples_define_working_components(tmp_path: Path) -> None:
     namespace: dict[str, object] = {}
     for page, number, code in samples():
         if page == "plugins.md":
@@ -42,3 +44,18 @@ def test_the_guide_samples_define_working_nodes() -> None:
     assert band.migrate_params({"pct": 0.1}, from_version=1) == {"width": 0.1}
     out = anyio.run(band.invoke, RunContext(run_id="t"), band.params_model(width=0.5), {"x": 10.0})
     assert out == {"lower": 5.0, "upper": 15.0}
+    source = namespace["flat_source"].create({"price_vnd": 20_000})  # type: ignore[attr-defined]
+    bars = anyio.run(source.bars, "FLAT", "1D", None, datetime(2025, 1, 3, 12, tzinfo=UTC))
+    assert len(bars) == 2 and bars.close.tolist() == [20_000.0, 20_000.0]
+
+
+def test_the_guide_broker_conformance_sample_passes(tmp_path: Path) -> None:
+    """The broker sample is a real conformance suite: run it with pytest and require a pass."""
+    (code,) = [c for page, _, c in samples() if page == "plugins.md" and "BrokerConformance" in c]
+    (tmp_path / "test_guide_broker.py").write_text(code, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert " passed" in result.stdout and "failed" not in result.stdout
