@@ -116,6 +116,16 @@ def settings(backend: Backend, tmp_path: Path) -> Settings:
     )
 
 
+def fake_swagger_dist(directory: Path) -> Path:
+    """Stand-ins for swagger-ui-dist's files (server tests need no npm)."""
+    from quantflow_server.docs_ui import SWAGGER_FILES
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in SWAGGER_FILES:
+        (directory / name).write_text(f"/* {name} */")
+    return directory
+
+
 @pytest.fixture
 def make_app(host: PluginHost) -> Callable[..., Litestar]:
     def make(settings: Settings, **kwargs: Any) -> Litestar:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar.exceptions import WebSocketDisconnect
@@ -10,18 +13,44 @@ from litestar.routes import HTTPRoute, WebSocketRoute
 
 from quantflow_server.auth.principal import Role
 
+from .conftest import fake_swagger_dist
+
 PUBLIC = {("POST", "/api/auth/token"), ("POST", "/api/auth/refresh"), ("GET", "/api/health")}
+PUBLIC_ASSETS = "/swagger-ui/{file_path:path}"  # the API docs' static files (web assets)
 
 
 def _concrete(path: str) -> str:
     return re.sub(r"\{(\w+):(\w+)\}", lambda m: "1" if m.group(2) == "int" else "x", path)
 
 
-def test_every_route_requires_authentication_except_the_public_ones(api) -> None:
+@pytest.fixture
+def api_with_docs(settings, open_api, tmp_path: Path) -> Iterator[Any]:
+    """The app as served, Swagger UI files included, so their public route is walked too."""
+    docs = settings.model_copy(update={"swagger_dir": fake_swagger_dist(tmp_path / "swagger")})
+    with open_api(docs) as opened:
+        yield opened
+
+
+def _check_public_assets(api, path: str) -> None:
+    """The one public non-API route serves the docs' files and nothing else."""
+    assert api.client.get("/swagger-ui/swagger-ui.css").text == "/* swagger-ui.css */"
+    for probe in ("/swagger-ui/../qf.sqlite", "/swagger-ui/%2e%2e/jwt_secret", "/swagger-ui/nope.js", path):
+        response = api.client.get(probe)
+        assert response.status_code == 404, f"{probe} answered {response.status_code}"
+        assert response.headers["content-type"].startswith("application/problem+json")
+    assert api.client.post("/swagger-ui/swagger-ui.css").status_code == 405
+
+
+def test_every_route_requires_authentication_except_the_public_ones(api_with_docs) -> None:
     """Walks the app's own route table, so a route added later is covered automatically."""
+    api = api_with_docs
     seen_public, checked = set(), 0
     for route in api.client.app.routes:
         path = _concrete(route.path)
+        if route.path == PUBLIC_ASSETS:
+            _check_public_assets(api, path)
+            seen_public.add(("GET", route.path))
+            continue
         if isinstance(route, WebSocketRoute):
             with pytest.raises(WebSocketDisconnect), api.client.websocket_connect(path) as ws:
                 ws.receive_json()
@@ -39,7 +68,7 @@ def test_every_route_requires_authentication_except_the_public_ones(api) -> None
             response = api.client.request(method, path)
             assert response.status_code == 401, f"{method} {route.path} answered {response.status_code}"
             checked += 1
-    assert PUBLIC <= seen_public
+    assert PUBLIC | {("GET", PUBLIC_ASSETS)} <= seen_public
     assert checked > 20
 
 

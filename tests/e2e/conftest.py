@@ -26,6 +26,7 @@ from quantflow.testing.install import pip_install_into
 
 REPO = Path(__file__).resolve().parents[2]
 DIST = REPO / "quantflow-web" / "dist"
+SWAGGER_DIST = REPO / "quantflow-server" / "swagger" / "dist"
 ARTIFACTS = REPO / "artifacts" / "e2e"
 CHROMIUM = Path("/usr/bin/chromium")
 EXAMPLE_PLUGIN = REPO / "examples" / "quantflow-plugin-example"
@@ -62,6 +63,14 @@ def web_dist() -> Path:
     return DIST
 
 
+@pytest.fixture(scope="session")
+def swagger_dist() -> Path:
+    """Swagger UI's files for /schema (npm ci of the pinned swagger-ui-dist); built when missing."""
+    subprocess.run([str(REPO / "scripts" / "build-swagger.sh"), "--if-missing"], check=True)
+    assert (SWAGGER_DIST / "swagger-ui-bundle.js").is_file(), "the Swagger UI build produced no bundle"
+    return SWAGGER_DIST
+
+
 @dataclass
 class Server:
     url: str
@@ -75,7 +84,7 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def server(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(web_dist: Path, swagger_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("e2e-server")
     site = pip_install_into(EXAMPLE_PLUGIN, root / "site")  # a third-party plugin, installed as a user would
     port = _free_port()
@@ -84,6 +93,7 @@ def server(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "PYTHONPATH": str(site),
         "QUANTFLOW_DATA_DIR": str(root / "data"),
         "QUANTFLOW_WEB_DIR": str(web_dist),
+        "QUANTFLOW_SWAGGER_DIR": str(swagger_dist),
         "QUANTFLOW_LOGIN_RATE_PER_MINUTE": "10000",
         "QF_E2E_PASSWORD": PASSWORD,
     }

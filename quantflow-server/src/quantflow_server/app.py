@@ -12,7 +12,6 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.datastructures import State
-from litestar.openapi import OpenAPIConfig
 from quantflow.plugins.host import PluginHost, get_host
 
 from quantflow_server.audit.recorder import AuditRecorder, LedgerAudit
@@ -23,6 +22,7 @@ from quantflow_server.auth.tokens import TokenService
 from quantflow_server.catalog.routes import CatalogController, RenderedCatalog
 from quantflow_server.db.database import Database
 from quantflow_server.deps import DEPENDENCIES
+from quantflow_server.docs_ui import openapi_config, swagger_routes
 from quantflow_server.errors import EXCEPTION_HANDLERS
 from quantflow_server.health import health
 from quantflow_server.runs.manager import RunManager
@@ -71,7 +71,7 @@ def create_app(
             await runs.shutdown()
             await db.dispose()
 
-    route_handlers = [*API_ROUTES, *web_routes(settings)]  # the built canvas, after the API
+    route_handlers = [*API_ROUTES, *swagger_routes(settings), *web_routes(settings)]  # the canvas last
 
     state = State(
         {
@@ -93,6 +93,6 @@ def create_app(
         lifespan=[lifespan],
         state=state,
         exception_handlers={**EXCEPTION_HANDLERS, VaultError: vault_error_handler, **web_exception_handlers(settings)},
-        openapi_config=OpenAPIConfig(title="QuantFlow", version="0.1.0", path="/schema"),
+        openapi_config=openapi_config(settings),
         request_max_body_size=5 * 1024 * 1024,
     )

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     # server's own state (database, keys). None: the seeded synthetic market, labelled as such.
     market_data_dir: Path | None = None
     web_dir: Path | None = None  # the built web app (quantflow-web/dist)
+    swagger_dir: Path | None = None  # Swagger UI's files (quantflow-server/swagger/dist)
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -1,8 +1,8 @@
 """Serving the built canvas (quantflow-web/dist) from the server: same origin, nothing from a CDN.
 
 The static router answers files and `/` (index.html); any other GET that finds no route and looks
-like a page (outside /api, /ws and /schema, no file extension) gets index.html too, so deep links
-such as /workflows/abc work after a reload. Everything else keeps its problem-details 404.
+like a page (outside /api, /ws, /schema and /swagger-ui, no file extension) gets index.html too,
+so deep links such as /workflows/abc work after a reload. Everything else keeps its problem-details 404.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from quantflow_server.settings import Settings
 
 # quantflow-server/src/quantflow_server/web.py -> the repository root, where quantflow-web lives.
 REPO_WEB_DIST = Path(__file__).resolve().parents[3] / "quantflow-web" / "dist"
-_NOT_PAGES = ("/api", "/ws", "/schema")
+_NOT_PAGES = ("/api", "/ws", "/schema", "/swagger-ui")
 
 
 def with_default_web_dir(settings: Settings) -> Settings:
