@@ -41,7 +41,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy, strict for quantflow-core."""
-    session.install("-e", CORE, "mypy>=1.11")
+    session.install("-e", CORE, "mypy>=1.11", "types-croniter")  # croniter ships no type information
     session.run("mypy", "--strict", "quantflow-core/src/quantflow")
 
 

@@ -20,7 +20,8 @@ from quantflow.data.table import NUMBER_FIELDS, RawTable, date_issue, parse_date
 
 def _pyarrow() -> Any:
     try:
-        import pyarrow.parquet as pq
+        # pyarrow ships no type information (no py.typed, no maintained stubs); used as Any here.
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
     except ImportError as exc:
         raise DataSourceError(
             "reading Parquet needs pyarrow, which is optional: pip install 'quantflow[parquet]'"
