@@ -42,11 +42,14 @@ class Bars:
 
     def column(self, name: str) -> np.ndarray:
         """A price/volume column by name; `value` is close × volume (traded value in VND)."""
+        values: np.ndarray
         if name == "value":
-            return self.close * self.volume
-        if name not in FIELDS:
+            values = self.close * self.volume
+        elif name in FIELDS:
+            values = getattr(self, name)
+        else:
             raise QuantflowError(f"bars have no column {name!r}; expected one of {FIELDS + ('value',)}")
-        return getattr(self, name)
+        return values
 
     def upto(self, end: int) -> Bars:
         """The first `end` bars: the view a node gets at bar `end - 1`, with no future in it."""

@@ -17,7 +17,7 @@ import numpy as np
 
 from quantflow.data.bars import Bars
 from quantflow.data.layout import UNIT_SCALE, Layout
-from quantflow.data.quality import Issue, ProblemCode, QualityPolicy
+from quantflow.data.quality import Action, Issue, ProblemCode, QualityPolicy, Severity
 from quantflow.data.table import NUMBER_FIELDS, PRICE_FIELDS, RawTable
 from quantflow.data.timestamps import daily_bar_time
 from quantflow.market.calendar import TradingCalendar
@@ -25,7 +25,7 @@ from quantflow.market.calendar import TradingCalendar
 SYMBOL_RE = re.compile(r"^[A-Z0-9]{1,20}$")
 _P = ProblemCode
 #: Under repair: (severity, action) per code; anything not listed is an error whose rows are dropped.
-_REPAIR = {
+_REPAIR: dict[ProblemCode, tuple[Severity, Action]] = {
     _P.DUPLICATE: ("warning", "dropped"),
     _P.UNSORTED: ("warning", "reordered"),
     _P.MISSING_DAYS: ("warning", "kept"),
@@ -206,7 +206,7 @@ def _check_calendar(days: np.ndarray, live: np.ndarray, calendar: TradingCalenda
     covered = live & (days >= first) & (days <= last)
     pos = np.searchsorted(tdays, days)
     hit = (pos < len(tdays)) & (tdays[np.minimum(pos, len(tdays) - 1)] == days)
-    wrong = covered & ~hit
+    wrong: np.ndarray = covered & ~hit
     rec.rows(_P.NOT_TRADING_DAY, np.flatnonzero(wrong), "date",
              "{v} is not a trading day (weekend or exchange holiday)", days)
     return wrong
@@ -260,7 +260,8 @@ def _order_and_dedupe(keep: np.ndarray, codes: np.ndarray, days: np.ndarray,
             str(days[row]), f"exact duplicate of line {int(rec.table.line[first])}",
             "error", "dropped",
         ))
-    return order[~exact & ~conflict]
+    kept: np.ndarray = order[~exact & ~conflict]
+    return kept
 
 
 def _check_gaps(keep: np.ndarray, codes: np.ndarray, days: np.ndarray,

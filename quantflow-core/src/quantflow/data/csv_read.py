@@ -141,8 +141,8 @@ def _exact(path: Path, body: str, index: dict[str, int], width: int, layout: Lay
                 ))
         numbers[f] = values
     days, ok = parse_dates(np.array(cells["date"], dtype=str), layout.date_format)
-    for i in np.flatnonzero(~ok):
-        issues.append(date_issue(file, lines[i], cells["date"][i], layout.date_format))
+    for row_at in np.flatnonzero(~ok).tolist():
+        issues.append(date_issue(file, lines[row_at], cells["date"][row_at], layout.date_format))
     bad_arr |= ~ok
     symbol = np.array(cells["symbol"], dtype="U64") if "symbol" in index else None
     return RawTable(file, line_arr, days, numbers, symbol, bad_arr, issues)

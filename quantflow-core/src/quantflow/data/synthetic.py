@@ -77,7 +77,7 @@ def _walk(symbol: str, times: np.ndarray, rng: np.random.Generator, cfg: Synthet
 def _snap(grid: TickLadder, price: float, lo: float, hi: float, *, floor: float = 0.0,
           ceiling: float = float("inf")) -> float:
     """Nearest valid tick within [lo, hi] (the band), then kept >= floor and <= ceiling."""
-    p = grid.round_nearest(max(1, round(min(max(price, lo), hi))))
+    p: float = grid.round_nearest(max(1, round(min(max(price, lo), hi))))
     if p > hi:
         p = grid.round_down(int(hi))
     if p < lo:

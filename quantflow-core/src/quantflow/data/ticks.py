@@ -25,6 +25,7 @@ from quantflow.data.quality import DataSourceError
 from quantflow.data.timestamps import parse_resolution
 
 _VN_OFFSET = np.timedelta64(7, "h")
+Ticks = tuple[np.ndarray, np.ndarray, np.ndarray]  # (time UTC ns, price VND, volume)
 
 
 class TickFilesConfig(BaseModel):
@@ -34,7 +35,7 @@ class TickFilesConfig(BaseModel):
     price_unit: PriceUnit = "thousand_vnd"
 
 
-def read_ticks(path: Path, price_unit: PriceUnit = "thousand_vnd") -> tuple[np.ndarray, ...]:
+def read_ticks(path: Path, price_unit: PriceUnit = "thousand_vnd") -> Ticks:
     """(time UTC ns, price VND, volume) arrays, in file order, which must be time order."""
     reader = csv.reader(read_text(path).split("\n"))
     header = [h.strip() for h in next(reader, [])]
@@ -42,7 +43,9 @@ def read_ticks(path: Path, price_unit: PriceUnit = "thousand_vnd") -> tuple[np.n
         ti, pi, vi = (header.index(c) for c in ("time", "price", "volume"))
     except ValueError:
         raise DataSourceError(f"{path} line 1: need columns time, price, volume; got {header}") from None
-    times, prices, volumes = [], [], []
+    times: list[np.datetime64] = []
+    prices: list[float] = []
+    volumes: list[float] = []
     scale = UNIT_SCALE[price_unit]
     for row in reader:
         line = reader.line_num
@@ -97,7 +100,7 @@ class TickFilesSource:
         if not files:
             raise DataSourceError(f"{root}: no tick files found")
         self._files = {p.name.split(".")[0].upper(): p for p in files}
-        self._ticks: dict[str, tuple[np.ndarray, ...]] = {}
+        self._ticks: dict[str, Ticks] = {}
 
     def symbols(self) -> list[str]:
         return sorted(self._files)
