@@ -129,3 +129,29 @@ def test_ticks_aggregate_into_minute_bars_and_replay() -> None:
     assert [b.close[0] for b in out] == bars.close.tolist()
     minutes = (bars.time[-1] - bars.time[0]) / np.timedelta64(1, "m")
     assert clock.now - 1000.0 == pytest.approx(minutes)  # 60x: one simulated minute per second
+
+
+class _DatetimeOnlySource:
+    """A third-party source that keeps to the `DataSource` protocol: datetimes (or None) only."""
+
+    def __init__(self) -> None:
+        self.inner = _market()
+        self.calls: list[tuple[datetime | None, datetime | None]] = []
+
+    def symbols(self) -> list[str]:
+        return list(self.inner.symbols())
+
+    async def bars(self, symbol: str, resolution: str, start: datetime | None, end: datetime | None) -> Bars:
+        assert start is None or isinstance(start, datetime)
+        assert end is None or isinstance(end, datetime)
+        self.calls.append((start, end))
+        return await self.inner.bars(symbol, resolution, start, end)
+
+
+def test_replay_hands_its_inner_source_datetimes_for_plain_dates() -> None:
+    inner = _DatetimeOnlySource()
+    replay = ReplaySource(inner, 0)
+    got = anyio.run(replay.bars, "SYNA", "1D", date(2024, 3, 11), date(2024, 3, 15))
+    want = anyio.run(_market().bars, "SYNA", "1D", date(2024, 3, 11), date(2024, 3, 15))
+    assert [type(b) for b in inner.calls[0]] == [datetime, datetime]
+    assert len(got) == 5 and got.time.tolist() == want.time.tolist()

@@ -28,7 +28,7 @@ from quantflow.data.quality import DataSourceError
 from quantflow.data.source import DataSource
 from quantflow.data.synthetic import SyntheticConfig, generate_market
 from quantflow.data.ticks import TickFilesConfig, TickFilesSource
-from quantflow.data.timestamps import from_utc64, query_bound, to_utc64
+from quantflow.data.timestamps import bound_datetime, from_utc64, query_bound, to_utc64
 
 Clock = Callable[[], float]
 _COLUMNS = ("time", "open", "high", "low", "close", "volume")
@@ -92,8 +92,10 @@ class ReplaySource:
 
     async def bars(self, symbol: str, resolution: str, start: datetime | date | None = None,
                    end: datetime | date | None = None) -> Bars:
-        """History from the inner source, cut at the simulated present while replaying."""
-        bars = await self.inner.bars(symbol, resolution, start, end)
+        """History from the inner source, cut at the simulated present while replaying. Plain
+        dates become that session day's bounds: the `DataSource` protocol takes datetimes only."""
+        bars = await self.inner.bars(symbol, resolution, bound_datetime(start, is_end=False),
+                                     bound_datetime(end, is_end=True))
         if self._now is None:
             return bars
         return bars.upto(int(np.searchsorted(bars.time, self._now, "right")))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -54,15 +55,19 @@ def from_utc64(value: np.datetime64) -> datetime:
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
 
 
-def query_bound(when: datetime | date | None, *, is_end: bool) -> np.datetime64 | None:
-    """A `bars()` start/end as a UTC instant. A plain `date` means that local session day: as a
+def bound_datetime(when: datetime | date | None, *, is_end: bool) -> datetime | None:
+    """A `bars()` start/end as a datetime. A plain `date` means that local session day: as a
     start, its first instant; as an end, its last, so the day's own bar is included."""
-    if when is None:
-        return None
-    if isinstance(when, datetime):
-        return to_utc64(when)
+    if when is None or isinstance(when, datetime):
+        return when
     moment = time.max if is_end else time.min
-    return to_utc64(datetime.combine(when, moment, tzinfo=VN_TZ))
+    return datetime.combine(when, moment, tzinfo=VN_TZ)
+
+
+def query_bound(when: datetime | date | None, *, is_end: bool) -> np.datetime64 | None:
+    """A `bars()` start/end as a UTC instant (a plain `date` as in `bound_datetime`)."""
+    bound = bound_datetime(when, is_end=is_end)
+    return None if bound is None else to_utc64(bound)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +83,8 @@ class Resolution:
 
 
 _RES = re.compile(r"^\s*(\d*)\s*([smhdSMHD]|min)\s*$")
-_UNITS = {"s": "s", "m": "m", "min": "m", "h": "h"}
+_Unit = Literal["s", "m", "h"]
+_UNITS: dict[str, _Unit] = {"s": "s", "m": "m", "min": "m", "h": "h"}
 
 
 def parse_resolution(text: str) -> Resolution:
