@@ -24,7 +24,7 @@ class InputWiring(NamedTuple):
 class Step(NamedTuple):
     """Immutable and cheap to build (a named tuple): a 10,000-node plan builds 10,000 of them."""
 
-    index: int
+    position: int  # in `Plan.steps` (not `index`, which would hide `tuple.index`)
     node_id: str
     spec: NodeType
     params: NodeParams
@@ -64,11 +64,11 @@ def _compile(result: ValidationResult, targets: Iterable[str] | None) -> Plan:
     keep: set[int] | None = None
     if targets is not None:
         keep = set()
-        for target in targets:
-            if target not in index:
-                raise WorkflowError(f"target node {target!r} is not in the workflow")
-            keep.add(index[target])
-            keep |= rx.ancestors(graph, index[target])
+        for target_id in targets:
+            if target_id not in index:
+                raise WorkflowError(f"target node {target_id!r} is not in the workflow")
+            keep.add(index[target_id])
+            keep |= rx.ancestors(graph, index[target_id])
     generations = [
         [i for i in gen if keep is None or i in keep] for gen in rx.topological_generations(graph)
     ]

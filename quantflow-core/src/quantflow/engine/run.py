@@ -109,7 +109,7 @@ class Run:
                         tg.start_soon(self._chain, tg, step)
         cancelled = scope.cancel_called
         for step in self.plan.steps:
-            if self._states[step.index] in (NodeState.PENDING, NodeState.RUNNING):
+            if self._states[step.position] in (NodeState.PENDING, NodeState.RUNNING):
                 self._skip(step, "the run was cancelled")
         counts = {state: self._states.count(state) for state in NodeState}
         status = (
@@ -128,8 +128,8 @@ class Run:
         return RunResult(
             run_id=run_id,
             status=status,
-            states={s.node_id: self._states[s.index] for s in steps},
-            outputs={s.node_id: o for s in steps if (o := self._outputs[s.index]) is not None},
+            states={s.node_id: self._states[s.position] for s in steps},
+            outputs={s.node_id: o for s in steps if (o := self._outputs[s.position]) is not None},
             errors=dict(self._errors),
             duration_ms=duration,
         )
@@ -157,7 +157,7 @@ class Run:
                     queue.append(candidate)
 
     async def _run_step(self, step: Step) -> bool:
-        i, node_id, spec = step.index, step.node_id, step.spec
+        i, node_id, spec = step.position, step.node_id, step.spec
         self._states[i] = NodeState.RUNNING
         self._emit(NodeStarted(self.ctx.run_id, time.time(), node_id))
         started = time.perf_counter()
@@ -190,14 +190,14 @@ class Run:
         return self._succeed(step, outputs, key if key is not None else ("fresh", next(_fresh_keys)), started, cached=False)
 
     def _succeed(self, step: Step, outputs: Mapping[str, Any], key: Hashable, started: float, *, cached: bool) -> bool:
-        self._outputs[step.index] = outputs
-        self._keys[step.index] = key
-        self._states[step.index] = NodeState.SUCCEEDED
+        self._outputs[step.position] = outputs
+        self._keys[step.position] = key
+        self._states[step.position] = NodeState.SUCCEEDED
         self._emit(NodeFinished(self.ctx.run_id, time.time(), step.node_id, (time.perf_counter() - started) * 1000, cached))
         return True
 
     def _fail(self, step: Step, started: float, error_type: str, message: str) -> bool:
-        self._states[step.index] = NodeState.FAILED
+        self._states[step.position] = NodeState.FAILED
         self._errors[step.node_id] = f"{error_type}: {message}"
         self._emit(NodeFailed(self.ctx.run_id, time.time(), step.node_id, (time.perf_counter() - started) * 1000, error_type, message))
         return False
@@ -218,14 +218,14 @@ class Run:
         return tuple((w.name, tuple((keys[s], p) for s, p in w.sources)) for w in step.inputs)
 
     def _skip(self, step: Step, reason: str) -> None:
-        self._states[step.index] = NodeState.SKIPPED
+        self._states[step.position] = NodeState.SKIPPED
         self._emit(NodeSkipped(self.ctx.run_id, time.time(), step.node_id, reason))
 
     def _skip_downstream(self, step: Step, reason: str) -> None:
         pending = [step]
         while pending:
             current = pending.pop()
-            if self._states[current.index] is not NodeState.PENDING:
+            if self._states[current.position] is not NodeState.PENDING:
                 continue
             self._skip(current, reason)
             pending.extend(self.plan.steps[d] for d in current.dependants)
