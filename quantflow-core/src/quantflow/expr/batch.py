@@ -14,7 +14,7 @@ keeps the per-symbol evaluator for them.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -90,7 +90,8 @@ class BatchEvaluator:
                 c, t, o = slot[condition], slot[then], slot[otherwise]
                 return lambda values, columns, rows: np.where(values[c], values[t], values[o])
             case ir.Apply(function=spec, args=args):
-                sources = [slot[a] for p, a in zip(spec.params, args, strict=True) if p.kind.is_series]
+                # A series parameter always binds a node: only literal parameters take numbers.
+                sources = [slot[cast(ir.Node, a)] for p, a in zip(spec.params, args, strict=True) if p.kind.is_series]
                 return self._stateful(vector_state("apply", spec, args), sources)
         raise AssertionError(f"unhandled IR node {node!r}")
 

@@ -117,6 +117,7 @@ class Cross:
     def update(self, rows: np.ndarray, args: list[Any]) -> np.ndarray:
         a, b = _column(args[0], len(rows)), _column(args[1], len(rows))
         pa, pb, seen = self.a[rows], self.b[rows], self.seen[rows]
+        out: np.ndarray
         if self.above:
             out = seen & (a > b) & (pa <= pb)
         else:

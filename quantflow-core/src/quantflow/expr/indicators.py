@@ -97,7 +97,8 @@ macd, macd_signal, macd_hist = _macd_output(0), _macd_output(1), _macd_output(2)
 def _bbands_output(index: int) -> Callable[[Array, int, float], Array]:
     def compute(x: Array, n: int, k: float) -> Array:
         def run(s: Array) -> Array:
-            return talib.BBANDS(s, timeperiod=n, nbdevup=k, nbdevdn=k, matype=0)[index]
+            # talib's stub types matype as an Enum; at run time it is the int code (0 = SMA).
+            return talib.BBANDS(s, timeperiod=n, nbdevup=k, nbdevdn=k, matype=0)[index]  # type: ignore[arg-type]
 
         return by_finite_runs(run, x)
 
@@ -133,7 +134,8 @@ def shift(x: Array, bars: int, fill: float | bool) -> Array:
 def pct_change(x: Array, n: int) -> Array:
     before = shift(x, n, NAN)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (x - before) / before
+        change: Array = (x - before) / before
+    return change
 
 
 def crossover(a: Array, b: Array) -> Array:

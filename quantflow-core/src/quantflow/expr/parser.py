@@ -77,8 +77,8 @@ class _Parser:
         if self.current.type is TokenType.EOF:
             raise self.error(self.current.span, "expression is empty")
         node = self.expression(0)
-        if self.current.type is not TokenType.EOF:
-            token = self.current
+        token = self.current  # a new token: `expression` has moved on since the check above
+        if token.type is not TokenType.EOF:
             hint = "; use '==' to compare" if token.text == "=" else " — is an operator missing?"
             raise self.error(token.span, f"unexpected {self.describe(token)} after a complete expression{hint}")
         _check_depth(self.text, node)

@@ -7,6 +7,7 @@ here has its per-bar twin in `incremental.py`; keep the two in step.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import cast
 
 import numpy as np
 
@@ -75,8 +76,9 @@ def _compute(
 
 def _apply(node: ir.Apply, values: dict[ir.Node, Value], length: int) -> np.ndarray:
     spec = node.function
+    # A series parameter always binds a node: only literal parameters take numbers (and defaults).
     args = [
-        _full(values[arg], ValueKind.NUMBER if param.kind is ParamKind.NUMBER else ValueKind.BOOL, length)
+        _full(values[cast(ir.Node, arg)], ValueKind.NUMBER if param.kind is ParamKind.NUMBER else ValueKind.BOOL, length)
         if param.kind.is_series
         else arg
         for param, arg in zip(spec.params, node.args, strict=True)
