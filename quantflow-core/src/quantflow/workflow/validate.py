@@ -271,22 +271,22 @@ class _Validator:
             else:
                 incoming.append(edge)
             good.append(edge)
-        for (target, port), incoming in fan_in.items():
-            if len(incoming) > 1 and not resolved[target].spec.inputs[port].multiple:
+        for (target_id, port_name), incoming in fan_in.items():
+            if len(incoming) > 1 and not resolved[target_id].spec.inputs[port_name].multiple:
                 sources = [f"{e.source}.{e.source_port}" for e in incoming]
                 self.report(
                     C.MULTIPLE_INPUTS_TO_SINGLE_PORT,
-                    f"input {port!r} takes one connection but has {len(incoming)}: {', '.join(sources)}",
-                    node_id=target,
-                    port=port,
+                    f"input {port_name!r} takes one connection but has {len(incoming)}: {', '.join(sources)}",
+                    node_id=target_id,
+                    port=port_name,
                     details={"sources": sources},
                 )
         for node_id, item in resolved.items():
-            for name, port in item.spec.inputs.items():
-                if port.required and (node_id, name) not in fan_in:
+            for name, input_port in item.spec.inputs.items():
+                if input_port.required and (node_id, name) not in fan_in:
                     self.report(
                         C.MISSING_REQUIRED_INPUT,
-                        f"input {name!r} ({port.type.value}) is required but not connected",
+                        f"input {name!r} ({input_port.type.value}) is required but not connected",
                         node_id=node_id,
                         port=name,
                     )
