@@ -95,31 +95,40 @@ class PanelFrame(Mapping[str, Bars]):
 
     @property
     def lengths(self) -> np.ndarray:
-        return self.ends - self.starts
+        lengths: np.ndarray = self.ends - self.starts
+        return lengths
 
     def positions(self) -> np.ndarray:
         """Per symbol: the flat position of its first bar in this frame."""
-        return self.panel.offsets[self.rows] + self.starts
+        first: np.ndarray = self.panel.offsets[self.rows] + self.starts
+        return first
 
     def column(self, name: str, positions: np.ndarray) -> np.ndarray:
         """A bar field at flat `positions` (`value` is close × volume, as `Bars.column`)."""
         c = self.panel.columns
+        values: np.ndarray
         if name == "value":
-            return c["close"][positions] * c["volume"][positions]
-        if name == "time":
-            return self.panel.time[positions]
-        return c[name][positions]
+            values = c["close"][positions] * c["volume"][positions]
+        elif name == "time":
+            values = self.panel.time[positions]
+        else:
+            values = c[name][positions]
+        return values
 
 
 class SeriesPanel(Mapping[str, np.ndarray]):
-    """A series: symbol -> `values[offsets[j]:offsets[j + 1]]` (views made on access)."""
+    """A series: symbol -> `flat[offsets[j]:offsets[j + 1]]` (views made on access)."""
 
     def __init__(self, layout: Layout, values: np.ndarray, offsets: np.ndarray) -> None:
-        self.layout, self.values, self.offsets = layout, values, offsets
+        self.layout, self.flat, self.offsets = layout, values, offsets
+        # Old name of `flat`, still read by builtin/formula_panel.py. It hides `Mapping.values()`
+        # (calling `series.values()` raises TypeError): remove once nothing reads it.
+        self.values = values
 
     def __getitem__(self, symbol: str) -> np.ndarray:
         j = self.layout.index[symbol]
-        return self.values[self.offsets[j]:self.offsets[j + 1]]
+        view: np.ndarray = self.flat[self.offsets[j]:self.offsets[j + 1]]
+        return view
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.layout.symbols)
@@ -140,6 +149,6 @@ class SeriesPanel(Mapping[str, np.ndarray]):
     def latest(self) -> tuple[np.ndarray, np.ndarray]:
         """Per symbol: (has a value, its newest value — meaningless where it has none)."""
         has = self.offsets[1:] > self.offsets[:-1]
-        if not len(self.values):
-            return has, np.zeros(len(has), dtype=self.values.dtype)
-        return has, self.values[np.maximum(self.offsets[1:] - 1, 0)]
+        if not len(self.flat):
+            return has, np.zeros(len(has), dtype=self.flat.dtype)
+        return has, self.flat[np.maximum(self.offsets[1:] - 1, 0)]
