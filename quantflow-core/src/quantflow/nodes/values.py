@@ -16,6 +16,10 @@ incremental run (`ctx.incremental`: a bar-by-bar backtest, paper or live), a fra
 bars new since the previous run — usually one per symbol — and series hold values for exactly
 those bars; nodes that need history keep it in `ctx.node_state()`. The newest value of every
 array is the current bar, in both modes, so an action node reads `values[-1]` either way.
+
+Values are read-only `Mapping`s, not necessarily `dict`s: in a backtest the bars node emits a
+`PanelFrame` and formula nodes a `SeriesPanel` (`quantflow.nodes.panel`), which build each
+symbol's `Bars` or array on access. Treat every port value as read-only and index it by symbol.
 """
 
 from __future__ import annotations
