@@ -113,7 +113,7 @@ def test_a_formula_gives_the_same_on_panels_and_dicts(text: str) -> None:
         offsets = np.concatenate([[0], np.cumsum(lengths)])
         a = SeriesPanel(panel.layout, panel.column("close", np.concatenate(
             [np.arange(p, p + n) for p, n in zip(panel.positions(), lengths, strict=True)]).astype(np.int64)), offsets)
-        b = SeriesPanel(panel.layout, np.asarray(a.values) * 0.5, offsets)
+        b = SeriesPanel(panel.layout, a.flat * 0.5, offsets)
         inputs = {"a": a, "b": b}
         got = formulas.evaluate(RunContext(run_id="t", state=panel_state, incremental=True).for_node("f"),
                                 compiled, panel, inputs)

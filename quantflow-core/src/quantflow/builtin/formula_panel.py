@@ -42,7 +42,7 @@ def evaluate_panel(state: dict[str, Any], formula: CompiledExpression, frame: An
     np.cumsum(lengths, out=offsets[1:])
     out = np.empty(int(offsets[-1]), dtype=dtype)
     frame_at = frame.positions() if fields else None
-    series_at = {name: (s.values, s.positions()) for name, s in given.items() if name in formula.columns}
+    series_at = {name: (s.flat, s.positions()) for name, s in given.items() if name in formula.columns}
     longest = int(lengths.max()) if len(lengths) else 0
     if longest == 1 and len(out) == len(lengths):  # the usual session: one bar for every symbol
         columns = {name: frame.column(name, frame_at) for name in fields} if frame_at is not None else {}

@@ -121,9 +121,6 @@ class SeriesPanel(Mapping[str, np.ndarray]):
 
     def __init__(self, layout: Layout, values: np.ndarray, offsets: np.ndarray) -> None:
         self.layout, self.flat, self.offsets = layout, values, offsets
-        # Old name of `flat`, still read by builtin/formula_panel.py. It hides `Mapping.values()`
-        # (calling `series.values()` raises TypeError): remove once nothing reads it.
-        self.values = values
 
     def __getitem__(self, symbol: str) -> np.ndarray:
         j = self.layout.index[symbol]
