@@ -7,6 +7,7 @@ session, dropped at the end; each test starts from empty tables (truncated, sche
 from __future__ import annotations
 
 import json
+import queue
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +34,7 @@ from quantflow_server.settings import Settings
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "a long test password"
+WS_TIMEOUT = 30.0  # seconds a test waits for one websocket message before it fails (never hangs)
 
 
 @node("test:wait", category=Category.LOGIC, title="Waits")
@@ -116,6 +118,14 @@ def settings(backend: Backend, tmp_path: Path) -> Settings:
     )
 
 
+def ws_receive(ws: Any, waiting_for: str, timeout: float = WS_TIMEOUT) -> Any:
+    """The next JSON message, or a failure naming what was awaited: a hang in CI is worse than a failure."""
+    try:
+        return ws.receive_json(timeout=timeout)
+    except queue.Empty:
+        raise AssertionError(f"no websocket message within {timeout:g} s while waiting for {waiting_for}") from None
+
+
 def fake_swagger_dist(directory: Path) -> Path:
     """Stand-ins for swagger-ui-dist's files (server tests need no npm)."""
     from quantflow_server.docs_ui import SWAGGER_FILES
@@ -172,7 +182,8 @@ def open_api(make_app: Callable[..., Litestar]) -> Callable[..., AbstractContext
 
     @contextmanager
     def open_(settings: Settings, **kwargs: Any) -> Iterator[Api]:
-        with TestClient(make_app(settings, **kwargs)) as client:
+        # The timeout bounds the websocket handshake, which would otherwise wait forever.
+        with TestClient(make_app(settings, **kwargs), timeout=WS_TIMEOUT) as client:
             yield Api(client)
 
     return open_
@@ -213,6 +224,6 @@ def expression_client(
     """One SQLite-backed app for property tests that never touch the database beyond login."""
     path = tmp_path_factory.mktemp("expr")
     settings = Settings(data_dir=path, database_url=f"sqlite+aiosqlite:///{path / 'qf.sqlite'}", jwt_secret="e" * 48)
-    with TestClient(create_app(settings, host=host)) as client:
+    with TestClient(create_app(settings, host=host), timeout=WS_TIMEOUT) as client:
         api = Api(client)
         yield client, api.add_user("prop")

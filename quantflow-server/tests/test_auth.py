@@ -13,7 +13,7 @@ from litestar.routes import HTTPRoute, WebSocketRoute
 
 from quantflow_server.auth.principal import Role
 
-from .conftest import fake_swagger_dist
+from .conftest import fake_swagger_dist, ws_receive
 
 PUBLIC = {("POST", "/api/auth/token"), ("POST", "/api/auth/refresh"), ("GET", "/api/health")}
 PUBLIC_ASSETS = "/swagger-ui/{file_path:path}"  # the API docs' static files (web assets)
@@ -53,7 +53,7 @@ def test_every_route_requires_authentication_except_the_public_ones(api_with_doc
             continue
         if isinstance(route, WebSocketRoute):
             with pytest.raises(WebSocketDisconnect), api.client.websocket_connect(path) as ws:
-                ws.receive_json()
+                ws_receive(ws, f"the refusal of {path}")
             checked += 1
             continue
         assert isinstance(route, HTTPRoute)

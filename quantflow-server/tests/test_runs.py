@@ -12,7 +12,7 @@ from litestar.exceptions import WebSocketDisconnect
 from quantflow_server.auth.principal import Role
 from quantflow_server.db.models import Run
 
-from .conftest import slow_workflow
+from .conftest import slow_workflow, ws_receive
 
 
 def _workflow(api, headers, document) -> str:
@@ -64,7 +64,7 @@ def test_a_late_websocket_subscriber_gets_the_whole_run(api, hello) -> None:
     with api.client.websocket_connect(f"/ws/runs/{run['id']}", headers=headers) as ws:
         with pytest.raises(WebSocketDisconnect):
             while True:
-                received.append(ws.receive_json())
+                received.append(ws_receive(ws, "the replayed events and the close"))
     assert received == stored
 
 
@@ -73,15 +73,15 @@ def test_websocket_replays_then_streams_live_and_cancel_stops_the_run(api) -> No
     run = _start(api, headers, _workflow(api, headers, slow_workflow()))
     _wait_until_running(api, headers, run["id"])
     with api.client.websocket_connect(f"/ws/runs/{run['id']}", headers=headers) as ws:
-        replayed = [ws.receive_json()]
+        replayed = [ws_receive(ws, "the first replayed event")]
         while replayed[-1] != {**replayed[-1], "event": "node_started", "node_id": "w"}:
-            replayed.append(ws.receive_json())
+            replayed.append(ws_receive(ws, f"node_started of 'w' (replayed so far: {replayed})"))
         assert replayed[0]["event"] == "run_started"
         assert api.client.post(f"/api/runs/{run['id']}/cancel", headers=headers).status_code == 202
         live = []
         with pytest.raises(WebSocketDisconnect):
             while True:
-                live.append(ws.receive_json())
+                live.append(ws_receive(ws, f"the live events after cancel (so far: {live})"))
     assert live[-1]["event"] == "run_finished" and live[-1]["status"] == "cancelled"
     assert [e["seq"] for e in replayed + live] == list(range(len(replayed) + len(live)))
     assert api.wait_run(run["id"], headers)["status"] == "cancelled"
@@ -94,7 +94,7 @@ def test_the_cookie_authenticates_the_websocket(api, hello) -> None:
     api.wait_run(run["id"], headers)
     api.client.post("/api/auth/token", data={"username": "alice", "password": "a long test password"})
     with api.client.websocket_connect(f"/ws/runs/{run['id']}") as ws:  # no header: the HttpOnly cookie
-        assert ws.receive_json()["event"] == "run_started"
+        assert ws_receive(ws, "the first replayed event")["event"] == "run_started"
 
 
 def test_a_failing_node_fails_the_run_with_the_reason(api) -> None:
@@ -139,7 +139,7 @@ def test_list_runs_with_filters_and_isolation(api, hello) -> None:
     assert api.client.post(f"/api/workflows/{first}/runs", json={}, headers=viewer).status_code == 403
     with api.client.websocket_connect(f"/ws/runs/{runs[0]['id']}", headers=bob) as ws:
         with pytest.raises(WebSocketDisconnect) as closed:
-            ws.receive_json()
+            ws_receive(ws, "the close of another user's run")
     assert closed.value.code == 4404
 
 

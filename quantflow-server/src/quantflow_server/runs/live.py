@@ -1,7 +1,11 @@
 """One run in flight: its events so far and the websocket subscribers waiting for more.
 
 A subscriber attaches with `attach()`, which returns the events so far *and* registers its queue
-in one step with no await in between, so it can neither miss nor repeat an event.
+in one step with no await in between, so it can neither miss nor repeat an event. Everything here
+runs on the server's event loop (worker threads publish through call_soon_threadsafe).
+
+A subscriber too slow to keep up is not left waiting on a queue nobody feeds any more: its backlog
+is replaced by OVERFLOW, so the socket closes and the client reconnects to replay from the start.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 END = None  # queue sentinel: the run is over
+OVERFLOW: dict[str, Any] = {"event": "overflow"}  # queue sentinel (by identity): the subscriber fell behind
 SUBSCRIBER_BACKLOG = 10_000
 
 
@@ -38,6 +43,7 @@ class LiveRun:
                 queue.put_nowait(event)
             except asyncio.QueueFull:  # a stalled client: drop it; it can reconnect and replay
                 self.subscribers.discard(queue)
+                _replace_backlog(queue, OVERFLOW)
 
     def attach(self) -> tuple[list[dict[str, Any]], asyncio.Queue[dict[str, Any] | None]]:
         queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(SUBSCRIBER_BACKLOG)
@@ -55,9 +61,15 @@ class LiveRun:
         for queue in self.subscribers:
             try:
                 queue.put_nowait(END)
-            except asyncio.QueueFull:
-                pass
+            except asyncio.QueueFull:  # no room for END: it must not wait forever after its backlog
+                _replace_backlog(queue, OVERFLOW)
         self.subscribers.clear()
+
+
+def _replace_backlog(queue: asyncio.Queue[dict[str, Any] | None], sentinel: dict[str, Any]) -> None:
+    while not queue.empty():
+        queue.get_nowait()
+    queue.put_nowait(sentinel)
 
 
 class RunLogHandler(logging.Handler):

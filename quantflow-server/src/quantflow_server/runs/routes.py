@@ -17,7 +17,7 @@ from quantflow_server.db.models import Run, RunEvent, RunResult, User
 from quantflow_server.deps import Me, Session
 from quantflow_server.errors import ProblemError
 from quantflow_server.runs.backtest import period_problem
-from quantflow_server.runs.live import END
+from quantflow_server.runs.live import END, OVERFLOW
 from quantflow_server.runs.schemas import RunOut, RunRequest
 from quantflow_server.workflows import service as workflows
 
@@ -153,7 +153,8 @@ class RunController(Controller):
 
 @websocket("/ws/runs/{run_id:str}")
 async def run_events_socket(socket: WebSocket[Principal, Any, Any], run_id: RunId) -> None:
-    """Replays every event so far, then streams new ones live; closes (1000) when the run ends."""
+    """Replays every event so far, then streams new ones live; closes (1000) when the run ends, or
+    (1013, try again later) when the client fell too far behind: reconnecting replays everything."""
     me, state = socket.user, socket.app.state
     async with state.db.sessions() as session:
         run = await session.scalar(sa.select(Run).where(Run.id == run_id[:64], _visible(me)))
@@ -176,6 +177,9 @@ async def run_events_socket(socket: WebSocket[Principal, Any, Any], run_id: RunI
                 for data in past:
                     await socket.send_json(data)
                 while (event := await queue.get()) is not END:
+                    if event is OVERFLOW:
+                        await socket.close(code=1013, reason="too slow: reconnect to replay")
+                        return
                     await socket.send_json(event)
             finally:
                 live.detach(queue)
