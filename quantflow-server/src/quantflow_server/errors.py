@@ -7,11 +7,12 @@ without internals in the body (the traceback goes to the log).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
-from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import IntegrityError
 
 log = logging.getLogger("quantflow.server")
@@ -32,21 +33,30 @@ def problem(status: int, title: str, detail: str, **members: Any) -> Response[di
     return Response(body, status_code=status, media_type=PROBLEM_JSON)
 
 
-def _field_errors(extra: Any) -> list[dict[str, Any]]:
-    """Litestar's validation `extra` as [{field, message, source}]."""
+_MISSING_PARAMETER = re.compile(r"Missing required (\w+) parameter '([^']+)'")
+
+
+def _field_errors(exc: HTTPException) -> list[dict[str, Any]]:
+    """What Litestar rejected, as [{field, message, source}]. A failure about the body as a whole
+    (malformed JSON, an array where an object belongs) names the field `body`."""
     errors = []
-    for item in extra if isinstance(extra, list) else []:
+    for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
-            errors.append({"field": item.get("key"), "message": item.get("message"), "source": item.get("source")})
-    return errors
+            field_name = item.get("key") or "body"
+            errors.append({"field": field_name, "message": item.get("message"), "source": item.get("source") or "body"})
+    if errors:
+        return errors
+    if missing := _MISSING_PARAMETER.search(exc.detail):
+        return [{"field": missing[2], "message": "required", "source": missing[1]}]
+    return [{"field": "body", "message": exc.detail, "source": "body"}]
 
 
 def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     status = exc.status_code
     title = getattr(exc, "title", None) or _TITLES.get(status, "Error")
     members = dict(getattr(exc, "members", {}))
-    if isinstance(exc, ValidationException):
-        members.setdefault("errors", _field_errors(exc.extra))
+    if (status == HTTP_400_BAD_REQUEST and not isinstance(exc, ProblemError)) or isinstance(exc, ValidationException):
+        members.setdefault("errors", _field_errors(exc))
     response = problem(status, title, exc.detail, **members)
     if isinstance(exc, NotAuthorizedException):
         response.headers["WWW-Authenticate"] = "Bearer"
