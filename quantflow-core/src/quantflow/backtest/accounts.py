@@ -19,11 +19,11 @@ from collections.abc import AsyncIterator, Callable
 
 import numpy as np
 
-from quantflow.domain.market_data import Bar, Tick
+from quantflow.domain.market_data import Tick
 from quantflow.domain.orders import Fill, Order, OrderRequest
 from quantflow.domain.portfolio import Account, Position
 from quantflow.market.calendar import TradingCalendar
-from quantflow.trading.broker import Broker, MarketDataSink
+from quantflow.trading.broker import BarLike, Broker, MarketDataSink
 from quantflow.trading.errors import BrokerError
 from quantflow.trading.events import OrderEvent
 from quantflow.trading.paper import PaperBroker, PaperBrokerConfig
@@ -44,7 +44,7 @@ class SymbolAccounts(Broker, MarketDataSink):
         self._held: dict[str, int] = {}  # symbol -> shares held
         self._tape: _Tape | None = None
 
-    def start_sessions(self, symbols: tuple[str, ...], bar_of: Callable[[str, int], Bar]) -> None:
+    def start_sessions(self, symbols: tuple[str, ...], bar_of: Callable[[str, int], BarLike]) -> None:
         """Prepare `on_session`: symbol rows as the caller numbers them, and how to build bar i."""
         self._tape = _Tape(symbols, bar_of, any(a.config.reference_prices for a in self.accounts.values()))
 
@@ -187,7 +187,7 @@ class SymbolAccounts(Broker, MarketDataSink):
     def events(self) -> AsyncIterator[OrderEvent]:
         raise BrokerError("per-symbol backtest accounts have no event stream; read the reports")
 
-    async def on_bar(self, bar: Bar) -> None:
+    async def on_bar(self, bar: BarLike) -> None:
         account = await self.account(bar.symbol)
         self._forget_tape(bar.symbol)
         await self._feed(account, bar)
@@ -204,7 +204,7 @@ class SymbolAccounts(Broker, MarketDataSink):
             row = tape.row[symbol]
             tape.last[row] = tape.prev[row] = tape.synced[row] = -1
 
-    async def _feed(self, account: PaperBroker, data: Bar | Tick) -> None:
+    async def _feed(self, account: PaperBroker, data: BarLike | Tick) -> None:
         before = len(account.fills)
         if isinstance(data, Tick):
             await account.on_tick(data)
@@ -217,7 +217,7 @@ class _Tape:
     """Per symbol row: the latest bar fed by `on_session`, the one before, and the latest one its
     account has taken (bar indexes; -1: none)."""
 
-    def __init__(self, symbols: tuple[str, ...], bar_of: Callable[[str, int], Bar], eager: bool) -> None:
+    def __init__(self, symbols: tuple[str, ...], bar_of: Callable[[str, int], BarLike], eager: bool) -> None:
         self.symbols, self.bar_of, self.eager = symbols, bar_of, eager
         self.row = {s: r for r, s in enumerate(symbols)}
         self.last, self.prev, self.synced = (np.full(len(symbols), -1, dtype=np.int64) for _ in range(3))

@@ -217,17 +217,17 @@ def _decide_at(step: Step, inputs: dict[str, Any], matrices: dict[str, np.ndarra
     rule = (SizingRule("quantity", 1, 100.0, 1.0, 1.0, p.order_type, p.limit_offset_ticks, p.limit_at) if close_node else  # type: ignore[attr-defined]
             SizingRule(p.sizing, p.quantity, p.percent, p.risk_percent, p.atr_multiple, p.order_type,  # type: ignore[attr-defined]
                        p.limit_offset_ticks, p.limit_at))  # type: ignore[attr-defined]
-    limits = {s.symbol: s.limits for s in signals}
+    limits_of = {s.symbol: s.limits for s in signals}
     for broker, group in _by_account(brokers, signals):
-        held = dict(sorted(broker.portfolio.quantities().items()))
+        quantities = dict(sorted(broker.portfolio.quantities().items()))
         reserved = broker.reserved()
-        book = Book(cash=broker.portfolio.cash, buying_power=broker.portfolio.cash - reserved, held=held,
-                    sellable={s: broker.sellable(s, order_day) for s in held}, closes=closes)
+        book = Book(cash=broker.portfolio.cash, buying_power=broker.portfolio.cash - reserved, held=quantities,
+                    sellable={s: broker.sellable(s, order_day) for s in quantities}, closes=closes)
         steps = decide(step.node_id, rule, group, book, config.fees, at, sell_all=close_node)
         try:
             request = next(steps)
             while True:
-                request = steps.send(broker.submit(request, limits[request.symbol]))
+                request = steps.send(broker.submit(request, limits_of[request.symbol]))
         except StopIteration:
             pass
 

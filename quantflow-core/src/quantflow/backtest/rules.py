@@ -9,6 +9,7 @@ every quantity is rounded DOWN to the round lot.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from fractions import Fraction
 from typing import Literal
@@ -143,6 +144,6 @@ def client_order_id(node_id: str, symbol: str, when: datetime, side: str) -> str
     return f"{safe}.{symbol}.{stamp}.{side[0]}"
 
 
-def equity_of(cash: int, holdings: dict[str, int], closes: dict[str, int]) -> int:
+def equity_of(cash: int, holdings: Mapping[str, int], closes: Mapping[str, int]) -> int:
     """Cash plus holdings at their latest closes (holdings with no known close count at 0)."""
     return cash + sum(qty * closes.get(symbol, 0) for symbol, qty in holdings.items())

@@ -53,7 +53,7 @@ def _universes(result: ValidationResult) -> list[str]:
     symbols: list[str] = []
     for node_id in feeding:
         universe = result.resolved[node_id]
-        if universe.spec.type_id == UNIVERSE_TYPE:
+        if universe.spec.type_id == UNIVERSE_TYPE and universe.params is not None:
             symbols.extend(universe.spec.invoke(RunContext(run_id="prepare"), universe.params, {})["out"])
     return symbols
 

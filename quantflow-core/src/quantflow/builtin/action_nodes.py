@@ -100,10 +100,9 @@ def _acting(frame: FrameValue, buy: SeriesMap | None, sell: SeriesMap | None) ->
             return []
         newest = frame.column("time", frame.positions() + np.maximum(lengths - 1, 0))
         current = (lengths > 0) & (newest == newest[lengths > 0].max())
-        is_buy, is_sell = truth(buy, frame.layout), truth(sell, frame.layout)
-        chosen = np.flatnonzero(current & (is_buy | is_sell)).tolist()
-        found = [(frame.layout.symbols[j], bool(is_buy[j]), bool(is_sell[j])) for j in chosen]
-        return sorted(found)
+        buys, sells = truth(buy, frame.layout), truth(sell, frame.layout)
+        chosen = np.flatnonzero(current & (buys | sells)).tolist()
+        return sorted((frame.layout.symbols[j], bool(buys[j]), bool(sells[j])) for j in chosen)
     latest = [bars.time[-1] for bars in frame.values() if len(bars)]
     if not latest:
         return []

@@ -108,7 +108,7 @@ def truth(series: Mapping[str, Any] | None, layout: Layout) -> np.ndarray:
         return np.zeros(len(layout.symbols), dtype=bool)
     if isinstance(series, SeriesPanel) and series.layout is layout:
         has, last = series.latest()
-        return has & last.astype(bool)
+        return np.asarray(has & last.astype(bool), dtype=bool)
     out = np.zeros(len(layout.symbols), dtype=bool)
     for j, symbol in enumerate(layout.symbols):
         values = series.get(symbol)

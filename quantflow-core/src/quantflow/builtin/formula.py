@@ -43,7 +43,7 @@ def evaluate(
     if state is not None and not formula.lookups:
         panel = evaluate_panel(state, formula, frame, given)
         if panel is not None:
-            return panel  # type: ignore[return-value]  # a Mapping[str, ndarray], as documented
+            return panel
         return _batched(state, formula, frame, given, symbols)
     out: dict[str, np.ndarray] = {}
     for symbol in symbols:

@@ -45,9 +45,9 @@ def evaluate_panel(state: dict[str, Any], formula: CompiledExpression, frame: An
     series_at = {name: (s.flat, s.positions()) for name, s in given.items() if name in formula.columns}
     longest = int(lengths.max()) if len(lengths) else 0
     if longest == 1 and len(out) == len(lengths):  # the usual session: one bar for every symbol
-        columns = {name: frame.column(name, frame_at) for name in fields} if frame_at is not None else {}
-        columns.update({name: values.astype(np.float64, copy=False) for name, (values, _) in series_at.items()})
-        out[:] = batch.update(columns, rows)
+        session = {name: frame.column(name, frame_at) for name in fields} if frame_at is not None else {}
+        session.update({name: values.astype(np.float64, copy=False) for name, (values, _) in series_at.items()})
+        out[:] = batch.update(session, rows)
         return SeriesPanel(layout, out, offsets)
     for i in range(longest):
         live = np.flatnonzero(lengths > i)

@@ -182,7 +182,8 @@ def price_alert_node(
 
 
 def _bar_time(value: np.datetime64) -> datetime:
-    return value.astype("datetime64[us]").item().replace(tzinfo=UTC)
+    moment: datetime = value.astype("datetime64[us]").item()
+    return moment.replace(tzinfo=UTC)
 
 
 NODE_TYPES = [schedule_node, on_bar_close_node, on_tick_node, price_alert_node]

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class ValueKind(str, Enum):
+class ValueKind(StrEnum):
     """What an expression (or a named input) produces: one value per bar."""
 
     NUMBER = "number"  # float64 series; NaN marks "no value yet" (warm-up) or a gap
     BOOL = "bool"  # numpy bool series; never NaN — warm-up bars are simply false
 
 
-class ParamKind(str, Enum):
+class ParamKind(StrEnum):
     """What a function parameter accepts. Only NUMBER and BOOL take series; the rest are literals,
     fixed when the expression is compiled, so window sizes can never change from bar to bar."""
 

@@ -30,8 +30,10 @@ from __future__ import annotations
 import abc
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
-from quantflow.domain.market_data import Bar, Tick
+from quantflow.domain.market_data import Tick
 from quantflow.domain.orders import Fill, Order, OrderRequest
 from quantflow.domain.portfolio import Account, Position
 from quantflow.plugins.components import ComponentSpec
@@ -90,11 +92,33 @@ class Broker(abc.ABC):
         raise BrokerError(f"{type(self).__name__} does not support modify")
 
 
+class BarLike(Protocol):
+    """What a simulating broker reads from a bar: a `domain.Bar`, or any object with its fields
+    (the backtester feeds a lighter one whose columns were validated once at load)."""
+
+    @property
+    def symbol(self) -> str: ...
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def end(self) -> datetime: ...
+    @property
+    def open(self) -> int: ...
+    @property
+    def high(self) -> int: ...
+    @property
+    def low(self) -> int: ...
+    @property
+    def close(self) -> int: ...
+    @property
+    def volume(self) -> int: ...
+
+
 class MarketDataSink(abc.ABC):
     """A broker that simulates fills consumes market data (the paper broker; conformance harnesses)."""
 
     @abc.abstractmethod
-    async def on_bar(self, bar: Bar) -> None: ...
+    async def on_bar(self, bar: BarLike) -> None: ...
 
     @abc.abstractmethod
     async def on_tick(self, tick: Tick) -> None: ...

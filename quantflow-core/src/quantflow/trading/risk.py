@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from quantflow.domain.instrument import Instrument
 from quantflow.domain.money import format_vnd
-from quantflow.domain.orders import OrderRequest, OrderType, Side
+from quantflow.domain.orders import OrderRequest, Side
 from quantflow.domain.portfolio import Account, Position
 from quantflow.market.bands import PriceLimits
 from quantflow.market.calendar import TradingCalendar

@@ -15,14 +15,14 @@ from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
 
 from quantflow.domain.instrument import Instrument
-from quantflow.domain.market_data import Bar, Tick
+from quantflow.domain.market_data import Tick
 from quantflow.domain.orders import Fill, Order, OrderRequest, OrderStatus, OrderType, Side
 from quantflow.domain.portfolio import Account, Position
 from quantflow.market.bands import PriceLimits, price_limits, reference_from_close
 from quantflow.market.calendar import TradingCalendar, default_calendar
 from quantflow.market.sessions import to_vn_time
 from quantflow.market.ticks import TickLadder, ladder
-from quantflow.trading.broker import CAP_ACCOUNT, CAP_MODIFY, Broker, MarketDataSink
+from quantflow.trading.broker import CAP_ACCOUNT, CAP_MODIFY, BarLike, Broker, MarketDataSink
 from quantflow.trading.errors import BrokerError, NotConnectedError
 from quantflow.trading.events import OrderEvent, OrderEventKind
 from quantflow.trading.ledger import OrderLedger
@@ -179,7 +179,7 @@ class PaperBroker(Broker, MarketDataSink):
         return await self.submit(replacement)
 
     # --- market data ------------------------------------------------------------------------
-    async def on_bar(self, bar: Bar) -> None:
+    async def on_bar(self, bar: BarLike) -> None:
         day = self._advance(bar.symbol, bar.start)
         budget = matching.volume_budget(bar.volume, self.config.max_participation)
         for order in self._matchable(bar.symbol, lambda o: o.created_at <= bar.start):
@@ -189,7 +189,7 @@ class PaperBroker(Broker, MarketDataSink):
         self._last[bar.symbol] = (day, bar.close)
         self._now = max(self._now, bar.end) if self._now else bar.end
 
-    def note_close(self, bar: Bar) -> None:
+    def note_close(self, bar: BarLike) -> None:
         """Take `bar` as the symbol's latest price, for a caller that knows no order of the symbol
         is working and that a later bar follows before anything reads the account: then `on_bar`
         would change nothing else that the later bar does not overwrite (reference, clock)."""

@@ -16,10 +16,11 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from quantflow.domain.market_data import Auction, Bar, Tick
+from quantflow.domain.market_data import Auction, Tick
 from quantflow.domain.orders import Order, OrderType, Side
 from quantflow.market.bands import PriceLimits
 from quantflow.market.ticks import TickLadder
+from quantflow.trading.broker import BarLike
 
 MARKET_TYPES = frozenset({OrderType.MTL, OrderType.MAK, OrderType.MOK})
 
@@ -50,7 +51,7 @@ def _limit_fill(order: Order, limit: int, low: int, high: int, opening: int) -> 
 
 
 def bar_price(
-    order: Order, bar: Bar, limit: int | None, slippage_ticks: int, grid: TickLadder, limits: PriceLimits
+    order: Order, bar: BarLike, limit: int | None, slippage_ticks: int, grid: TickLadder, limits: PriceLimits
 ) -> int | None:
     """The price `order` fills at on `bar`, or None. `limit` is the LO price (or MTL's converted limit)."""
     kind = order.order_type
