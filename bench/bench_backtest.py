@@ -199,7 +199,7 @@ def differences(qf: dict[str, list[Any]], other: dict[str, list[Any]], data: dic
         a, b = qf[symbol], other.get(symbol, [])
         if a == b:
             continue
-        i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+        i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
         x, y = (a[i] if i < len(a) else None), (b[i] if i < len(b) else None)
         bars = data[symbol]
         volume = dict(zip(bars.time.astype("datetime64[D]").astype(date).tolist(), bars.volume.tolist(), strict=True))
@@ -214,7 +214,7 @@ def differences(qf: dict[str, list[Any]], other: dict[str, list[Any]], data: dic
         else:
             cause = "unexplained"
         out.append({"symbol": symbol, "fill_index": i, "quantflow": _show(x), "backtrader": _show(y),
-                    "later_fills_differing": sum(p != q for p, q in zip(a[i:], b[i:])), "cause": cause})
+                    "later_fills_differing": sum(p != q for p, q in zip(a[i:], b[i:], strict=False)), "cause": cause})
     return out
 
 

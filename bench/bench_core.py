@@ -22,10 +22,9 @@ import rustworkx as rx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import best_of, emit  # noqa: E402
-
+from quantflow.builtin import plugin as core_plugin  # noqa: E402
 from quantflow.engine import RunContext, compile_plan, execute  # noqa: E402
 from quantflow.plugins import PluginHost  # noqa: E402
-from quantflow.builtin import plugin as core_plugin  # noqa: E402
 from quantflow.workflow import validate  # noqa: E402
 
 
@@ -116,14 +115,16 @@ def bench_engine_overhead(types: Any) -> None:
     from quantflow.nodes import NoParams
 
     ctx = RunContext(run_id="bench")
+    params = NoParams()
     for kind in ("chain", "fanout"):
         document = chain_and_fanout(kind)
         result = validate(document, types)
         plan = compile_plan(result)
         n = len(plan.steps)
-        run_s = best_of(lambda: anyio.run(execute, plan, ctx), repeat=7)
-        params = NoParams()
-        direct_s = best_of(lambda: [sum_node.invoke(ctx, params, {"values": [1.0]}) for _ in range(n)], repeat=7)
+        run_s = best_of(lambda plan=plan: anyio.run(execute, plan, ctx), repeat=7)
+        direct_s = best_of(
+            lambda n=n: [sum_node.invoke(ctx, params, {"values": [1.0]}) for _ in range(n)], repeat=7
+        )
         emit(
             "engine_overhead",
             shape=kind,

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from quantflow.expr import compile_expression
 
 EXPRESSION = "sma(close,20) > sma(close,50) and rsi(close,14) < 70"

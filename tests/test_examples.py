@@ -10,7 +10,6 @@ from typing import Any
 
 import anyio
 import pytest
-
 from quantflow.backtest import BacktestConfig, run_bar_by_bar, run_fast
 from quantflow.data import DirectoryConfig, DirectorySource
 from quantflow.nodes import Category

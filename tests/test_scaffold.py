@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from quantflow.cli.scaffold import plugin_group
 from quantflow.testing.install import quantflow_cli, run_with
 

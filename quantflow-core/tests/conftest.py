@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 import anyio
 import pytest
-
 from quantflow.builtin import plugin as core_plugin
 from quantflow.engine import RunContext
 from quantflow.nodes import Category, Node, NodeParams, Port, PortType, Scalar, Series, node

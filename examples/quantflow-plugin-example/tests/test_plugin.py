@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 
 import anyio
 import numpy as np
-
 from quantflow.engine import RunContext, compile_plan, execute
 from quantflow.plugins import PluginHost
 from quantflow.workflow import validate

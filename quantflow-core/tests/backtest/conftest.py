@@ -21,7 +21,9 @@ def load(symbol: str) -> Bars:
     with (DATA / f"{symbol}.csv").open() as handle:
         rows = list(csv.DictReader(handle))[:-1]  # the last row is a partial intraday snapshot
     time = np.array([np.datetime64(r["date"][:10], "ns") + np.timedelta64(8, "h") for r in rows])
-    col = lambda k: np.array([round(float(r[k]) * 1000) for r in rows], dtype=float)
+    def col(k: str) -> np.ndarray:
+        return np.array([round(float(r[k]) * 1000) for r in rows], dtype=float)
+
     return Bars(symbol, time, col("open"), col("high"), col("low"), col("close"),
                 np.array([float(r["volume"]) for r in rows]))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from quantflow.builtin.logic_nodes import RankParams, and_node, not_node, or_node, rank_node
 from quantflow.data.bars import Bars
 from quantflow.engine import RunContext

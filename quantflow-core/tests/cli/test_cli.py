@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from quantflow.cli.main import main
 from quantflow.plugins import reset_host
 

@@ -1,9 +1,8 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 import pytest
 from pydantic import ValidationError
-
 from quantflow.domain import (
     Account,
     Bar,
@@ -19,7 +18,7 @@ from quantflow.domain import (
     Tick,
 )
 
-T0 = datetime(2025, 3, 3, 2, 30, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 3, 2, 30, tzinfo=UTC)
 
 
 def _fields(err: ValidationError) -> set[str]:

@@ -3,7 +3,6 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from quantflow.domain import UnitError, format_vnd, thousands_from_vnd, vnd_from_thousands
 
 

@@ -4,7 +4,6 @@ from typing import Any
 
 import anyio
 import pytest
-
 from quantflow.engine import (
     NodeState,
     OutputCache,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
+from pydantic import ValidationError
 from quantflow.expr import Diagnostic, ExpressionError, ValueKind, compile_expression
 
 
@@ -111,9 +111,9 @@ def test_diagnostic_is_frozen_json_ready() -> None:
     (problem,) = problems("smaa(close, 3)")
     payload = json.loads(problem.model_dump_json())
     assert set(payload) == {"message", "line", "column", "end_column", "excerpt", "suggestion"}
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         problem.line = 3  # type: ignore[misc]
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="unexpected"):
         Diagnostic(message="m", line=1, column=1, end_column=2, excerpt="", unexpected=1)  # type: ignore[call-arg]
 
 

@@ -8,7 +8,6 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pytest
-
 from quantflow.expr import compile_expression
 
 Bars = dict[str, np.ndarray]

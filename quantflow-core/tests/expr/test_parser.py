@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import pytest
-
-from quantflow.expr import ExpressionError, parse
-from quantflow.expr import ast
+from quantflow.expr import ExpressionError, ast, parse
 from quantflow.expr.limits import MAX_DEPTH, MAX_LENGTH
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from quantflow.expr import ExpressionError, ValueKind, compile_expression, parse
 
 FIELDS = ("open", "high", "low", "close", "volume")

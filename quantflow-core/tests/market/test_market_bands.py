@@ -1,7 +1,6 @@
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from quantflow.domain import Exchange
 from quantflow.market import ladder, price_limits, reference_from_close
 

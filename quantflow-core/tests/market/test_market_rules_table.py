@@ -2,7 +2,6 @@ from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
-
 from quantflow.domain import Exchange, OrderType, Side
 from quantflow.market import EXCHANGE_SPECS, FeeSchedule, Session, spec_for
 

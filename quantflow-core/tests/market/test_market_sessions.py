@@ -1,7 +1,6 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-
 from quantflow.domain import Exchange
 from quantflow.market import VN_TZ, CalendarRangeError, Session, session_at
 
@@ -36,7 +35,7 @@ def test_timetable(exchange: Exchange, hm: tuple[int, int], session: Session) ->
 
 
 def test_other_timezones_are_converted() -> None:
-    assert session_at(Exchange.HOSE, datetime(2025, 3, 4, 2, 5, tzinfo=timezone.utc)) is Session.ATO
+    assert session_at(Exchange.HOSE, datetime(2025, 3, 4, 2, 5, tzinfo=UTC)) is Session.ATO
 
 
 def test_weekends_and_holidays_are_closed() -> None:

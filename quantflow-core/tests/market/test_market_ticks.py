@@ -1,7 +1,6 @@
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from quantflow.market import TICK_LADDERS, TickLadder, ladder
 
 HOSE = ladder("HOSE")

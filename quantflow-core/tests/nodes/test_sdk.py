@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import anyio
 import pytest
-
+from pydantic import ValidationError
 from quantflow.engine import RunContext
 from quantflow.errors import PluginError
 from quantflow.nodes import (
@@ -91,9 +91,9 @@ def test_class_node_with_migration_and_deprecation() -> None:
 
 def test_params_models_are_frozen_and_refuse_unknown_fields() -> None:
     params = FactorParams(factor=1)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         params.factor = 2  # type: ignore[misc]
-    with pytest.raises(Exception, match="fctor"):
+    with pytest.raises(ValidationError, match="fctor"):
         FactorParams.model_validate({"fctor": 2})
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from quantflow.agents.spec import AgentSpec
 from quantflow.data.source import DataSourceSpec
 from quantflow.nodes import Category, Scalar, node

@@ -5,13 +5,11 @@ import types
 from typing import Any
 
 import pytest
-
 from quantflow.agents.spec import AgentSpec
 from quantflow.data.source import DataSourceSpec
 from quantflow.errors import PluginError
 from quantflow.nodes import Category, Scalar, node
 from quantflow.plugins import PluginHost, hookimpl
-
 from quantflow.testing.plugins import make_plugin
 
 

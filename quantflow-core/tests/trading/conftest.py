@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-
 from quantflow.domain import OrderRequest
 from quantflow.market import VN_TZ
 

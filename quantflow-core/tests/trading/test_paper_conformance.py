@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-
 from quantflow.domain import Exchange, Instrument, Tick
 from quantflow.market import VN_TZ
 from quantflow.testing.broker_conformance import BrokerConformance, ConformanceMarket

@@ -3,7 +3,6 @@ from datetime import datetime, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from quantflow.domain import Account, Exchange, Instrument, OrderRequest, Position
 from quantflow.market import VN_TZ, ladder, price_limits
 from quantflow.trading.risk import (

@@ -1,7 +1,6 @@
 from fractions import Fraction
 
 import pytest
-
 from quantflow.domain import Fill, Order, OrderStatus, Side
 from quantflow.errors import QuantflowError
 from quantflow.trading import state_machine as sm

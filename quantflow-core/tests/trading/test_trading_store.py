@@ -1,7 +1,6 @@
 from pathlib import Path
 
 import pytest
-
 from quantflow.domain import Fill, OrderStatus, Side
 from quantflow.trading.errors import IllegalTransitionError, OrderNotFoundError
 from quantflow.trading.events import OrderEvent, OrderEventKind

@@ -5,7 +5,6 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from quantflow.workflow import Edge, Position, Workflow, WorkflowNode, workflow_json_schema
 
 SCHEMA_FILE = Path(__file__).resolve().parents[3] / "docs" / "schema" / "workflow.schema.json"

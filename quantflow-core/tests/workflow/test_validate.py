@@ -6,7 +6,6 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from quantflow.workflow import ProblemCode, Severity, Workflow, validate
 
 C = ProblemCode

@@ -7,6 +7,7 @@ from typing import Any
 
 from quantflow.data import DataSourceSpec
 from quantflow.plugins import hookimpl
+
 from quantflow_example.nodes import momentum
 from quantflow_example.source import RandomWalkConfig, RandomWalkSource
 

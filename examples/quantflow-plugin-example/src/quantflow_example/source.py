@@ -7,7 +7,6 @@ from datetime import datetime
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
-
 from quantflow.data import Bars
 
 

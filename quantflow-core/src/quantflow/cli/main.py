@@ -154,11 +154,12 @@ def schema_command() -> None:
     _echo_json(workflow_json_schema())
 
 
-from quantflow.cli.server_commands import COMMANDS as _SERVER_COMMANDS  # noqa: E402
 from quantflow.cli.scaffold import plugin_group  # noqa: E402
+from quantflow.cli.server_commands import COMMANDS as _SERVER_COMMANDS  # noqa: E402
 
 for _command in [*_SERVER_COMMANDS, plugin_group]:
     main.add_command(_command)
 
 from quantflow.cli.backtest_command import backtest_command  # noqa: E402
+
 main.add_command(backtest_command)
