@@ -1,0 +1,212 @@
+"""Server under load: 500 websocket subscribers to a running paper workflow plus 100 requests/s of
+workflow reads, from this separate process over loopback, against the real server (uvicorn).
+
+    .venv/bin/python bench/bench_server_load.py [--subscribers 500] [--rate 100] [--seconds 20]
+
+The server gets a temp data dir (SQLite) and a created user, then a long paper run of the SMA
+crossover example on the synthetic market. Phase 1 (the peer): the same reads with no subscribers,
+for a third of the time. Phase 2: the subscribers attach (each replays the run so far, then streams
+live) while the reads go on. Reads are open-loop (sent on schedule, latency from the scheduled
+time), so a slow server cannot hide by slowing the client down. Event delivery latency is how long
+after its first subscriber the last one got an event (the fan-out lag: the events carry no server
+timestamp). One JSON line; everything bound to 127.0.0.1 and stopped by itself (hard limit 180 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+from _common import emit
+
+REPO = Path(__file__).resolve().parents[1]
+USER, PASSWORD = "bench", "a long bench password"
+HARD_LIMIT_S = 180
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _percentiles(samples: list[float]) -> dict[str, float | int]:
+    if not samples:
+        return {"n": 0}
+    ordered = sorted(samples)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {"n": len(ordered), "p50_ms": round(pick(0.50) * 1000, 2), "p99_ms": round(pick(0.99) * 1000, 2)}
+
+
+def start_server(root: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A created user, then uvicorn on a free loopback port; waits for /api/health."""
+    env = {**os.environ, "QUANTFLOW_DATA_DIR": str(root / "data"), "QF_BENCH_PASSWORD": PASSWORD}
+    env.update({"QUANTFLOW_LOGIN_RATE_PER_MINUTE": "10000", "QUANTFLOW_WEB_DIR": str(root / "no-web")})
+    env.pop("QUANTFLOW_DATABASE_URL", None)
+    cli = [sys.executable, "-c", "from quantflow.cli.main import main; main()"]
+    subprocess.run([*cli, "users", "create", USER, "--password-env", "QF_BENCH_PASSWORD"], env=env, check=True)
+    port = _free_port()
+    log = (root / "server.log").open("wb")
+    command = [sys.executable, "-m", "uvicorn", "quantflow_server.asgi:app", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--ws", "websockets", "--no-access-log", "--log-level", "warning"]
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"the server did not start:\n{(root / 'server.log').read_text()}")
+
+
+async def reads(client: httpx.AsyncClient, path: str, rate: float, seconds: float) -> tuple[list[float], int]:
+    """GET `path` at `rate` per second for `seconds`, open-loop; (latencies, errors)."""
+    latencies: list[float] = []
+    errors = 0
+
+    async def one(scheduled: float) -> None:
+        nonlocal errors
+        try:
+            response = await client.get(path)
+            if response.status_code != 200:
+                errors += 1
+                return
+            latencies.append(time.perf_counter() - scheduled)
+        except httpx.HTTPError:
+            errors += 1
+
+    start, tasks = time.perf_counter(), []
+    for i in range(int(rate * seconds)):
+        scheduled = start + i / rate
+        await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+        tasks.append(asyncio.create_task(one(scheduled)))
+    await asyncio.gather(*tasks)
+    return latencies, errors
+
+
+class Subscribers:
+    """N websockets on one run; records when each subscriber received each event (by seq)."""
+
+    def __init__(self, url: str, token: str, n: int) -> None:
+        self.url, self.headers, self.n = url, {"Authorization": f"Bearer {token}"}, n
+        self.arrivals: dict[int, list[float]] = {}
+        self.connected = 0
+        self.failed = 0
+        self.live = False  # arrivals count only once everyone is attached (replays are not live)
+
+    async def one(self, stop: asyncio.Event) -> None:
+        try:
+            async with websockets.connect(self.url, additional_headers=self.headers, max_queue=None) as ws:
+                self.connected += 1
+                while not stop.is_set():
+                    try:
+                        message = await asyncio.wait_for(ws.recv(), timeout=0.5)
+                    except TimeoutError:
+                        continue
+                    if self.live:
+                        seq = int(message.split('"seq":', 1)[1].split(",", 1)[0].strip().rstrip("}"))
+                        self.arrivals.setdefault(seq, []).append(time.perf_counter())
+        except websockets.ConnectionClosedOK:
+            pass
+        except Exception:
+            self.failed += 1
+
+    def fan_out_lags(self) -> list[float]:
+        """For every live event all subscribers got: last arrival minus first."""
+        return [max(t) - min(t) for t in self.arrivals.values() if len(t) == self.connected and len(t) > 1]
+
+
+async def scenario(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=url, timeout=10) as anonymous:
+        token = (await anonymous.post("/api/auth/token", data={"username": USER, "password": PASSWORD})).json()
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    limits = httpx.Limits(max_connections=50, max_keepalive_connections=50)
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=10, limits=limits) as client:
+        document = json.loads((REPO / "examples" / "workflows" / "sma_crossover.json").read_text())
+        wid = (await client.post("/api/workflows", json={"document": document})).json()["id"]
+        body = {"mode": "paper", "start": "2019-06-03", "end": "2027-12-30", "symbols": args.symbols}
+        started = await client.post(f"/api/workflows/{wid}/runs", json=body)
+        assert started.status_code == 201, started.text
+        run_id = started.json()["id"]
+        path = f"/api/workflows/{wid}"
+
+        peer, peer_errors = await reads(client, path, args.rate, args.seconds / 3)
+
+        ws_url = url.replace("http://", "ws://") + f"/ws/runs/{run_id}"
+        subscribers = Subscribers(ws_url, token["access_token"], args.subscribers)
+        stop = asyncio.Event()
+        attach_started = time.perf_counter()
+        tasks = [asyncio.create_task(subscribers.one(stop)) for _ in range(args.subscribers)]
+        while (
+            subscribers.connected + subscribers.failed < args.subscribers and time.perf_counter() < attach_started + 60
+        ):
+            await asyncio.sleep(0.05)
+        attach_s = time.perf_counter() - attach_started
+        await asyncio.sleep(1.0)  # let the replays drain
+        subscribers.live = True
+        loaded, loaded_errors = await reads(client, path, args.rate, args.seconds)
+        run = (await client.get(f"/api/runs/{run_id}")).json()
+        stop.set()
+        await client.post(f"/api/runs/{run_id}/cancel")
+        await asyncio.gather(*tasks)
+
+    loaded_p, peer_p = _percentiles(loaded), _percentiles(peer)
+    return {
+        "subscribers": subscribers.connected,
+        "subscriber_failures": subscribers.failed,
+        "attach_all_s": round(attach_s, 2),
+        "run_status_at_end": run["status"],
+        "run_error": run["error"],
+        "reads_per_s": args.rate,
+        "reads": loaded_p,
+        "read_errors": loaded_errors,
+        "reads_no_subscribers": peer_p,
+        "read_errors_no_subscribers": peer_errors,
+        "p99_ratio_vs_no_subscribers": round(loaded_p["p99_ms"] / peer_p["p99_ms"], 2) if peer and loaded else None,
+        "event_fan_out_lag": _percentiles(subscribers.fan_out_lags()),
+        "live_events": len(subscribers.arrivals),
+        "goal_p99_ms": 50,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--subscribers", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    default_symbols = "FPT HPG MWG VCB VNM SSI MSN TCB VIC VHM GAS BID CTG MBB ACB VPB POW PLX REE DGC GVR SAB BVH STB"
+    parser.add_argument("--symbols", nargs="*", default=default_symbols.split())  # enough to outlast the reads
+    args = parser.parse_args()
+    assert args.subscribers <= 2000 and args.rate <= 1000 and args.seconds <= 60, "bounded by design"
+    with tempfile.TemporaryDirectory(prefix="qf-bench-load-") as tmp:
+        process, url = start_server(Path(tmp))
+        try:
+            result = asyncio.run(asyncio.wait_for(scenario(args, url), HARD_LIMIT_S))
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    emit("server_load", **result)
+
+
+if __name__ == "__main__":
+    main()
