@@ -69,7 +69,22 @@ class Panel:
         return Bars(self.symbols[row], self.time[a:b], *(c[n][a:b] for n in FIELDS))
 
 
-class PanelFrame(Mapping[str, Bars]):
+class _KeyedByLayout:
+    """The key side of a panel mapping: its symbols are its layout's, in port order."""
+
+    layout: Layout
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.layout.symbols)
+
+    def __len__(self) -> int:
+        return len(self.layout.symbols)
+
+    def __contains__(self, symbol: object) -> bool:
+        return symbol in self.layout.index
+
+
+class PanelFrame(_KeyedByLayout, Mapping[str, Bars]):
     """A frame: symbol -> its bars `starts[j]:ends[j]` in the panel (views made on access)."""
 
     def __init__(self, panel: Panel, layout: Layout, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> None:
@@ -83,15 +98,6 @@ class PanelFrame(Mapping[str, Bars]):
             j = self.layout.index[symbol]
             found = self._made[symbol] = self.panel.bars(int(self.rows[j]), int(self.starts[j]), int(self.ends[j]))
         return found
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.layout.symbols)
-
-    def __len__(self) -> int:
-        return len(self.layout.symbols)
-
-    def __contains__(self, symbol: object) -> bool:
-        return symbol in self.layout.index
 
     @property
     def lengths(self) -> np.ndarray:
@@ -116,7 +122,7 @@ class PanelFrame(Mapping[str, Bars]):
         return values
 
 
-class SeriesPanel(Mapping[str, np.ndarray]):
+class SeriesPanel(_KeyedByLayout, Mapping[str, np.ndarray]):
     """A series: symbol -> `flat[offsets[j]:offsets[j + 1]]` (views made on access)."""
 
     def __init__(self, layout: Layout, values: np.ndarray, offsets: np.ndarray) -> None:
@@ -126,15 +132,6 @@ class SeriesPanel(Mapping[str, np.ndarray]):
         j = self.layout.index[symbol]
         view: np.ndarray = self.flat[self.offsets[j]:self.offsets[j + 1]]
         return view
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.layout.symbols)
-
-    def __len__(self) -> int:
-        return len(self.layout.symbols)
-
-    def __contains__(self, symbol: object) -> bool:
-        return symbol in self.layout.index
 
     @property
     def lengths(self) -> np.ndarray:
