@@ -47,6 +47,7 @@ from quantflow.data.directory import DirectoryConfig, DirectorySource
 from quantflow.domain.instrument import Exchange, Instrument
 from quantflow.market import FeeSchedule, default_calendar
 from quantflow.plugins import get_host
+from quantflow.testing.workflows import example, with_params
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "vn"
 DAILY = SHARED / "daily" / "vci_adjusted_2019_2025"
@@ -78,28 +79,9 @@ class Memory:
 
 
 def workflow(symbols: list[str]) -> dict[str, Any]:
-    return {
-        "id": "bench", "name": "SMA 10/30 all-in",
-        "nodes": [
-            {"id": "bars", "type": "core:bars", "params": {"symbols": symbols, "lookback": 300}},
-            {"id": "fast", "type": "core:indicator", "params": {"function": "sma", "args": [10]}},
-            {"id": "slow", "type": "core:indicator", "params": {"function": "sma", "args": [30]}},
-            {"id": "up", "type": "core:crossover", "params": {"direction": "above"}},
-            {"id": "down", "type": "core:crossover", "params": {"direction": "below"}},
-            {"id": "trade", "type": "core:place_order", "params": {"sizing": "percent_equity", "percent": 100, "order_type": "LO", "limit_at": "band"}},
-        ],
-        "edges": [
-            {"source": "bars", "source_port": "frame", "target": "fast", "target_port": "frame"},
-            {"source": "bars", "source_port": "frame", "target": "slow", "target_port": "frame"},
-            {"source": "fast", "source_port": "out", "target": "up", "target_port": "a"},
-            {"source": "slow", "source_port": "out", "target": "up", "target_port": "b"},
-            {"source": "fast", "source_port": "out", "target": "down", "target_port": "a"},
-            {"source": "slow", "source_port": "out", "target": "down", "target_port": "b"},
-            {"source": "bars", "source_port": "frame", "target": "trade", "target_port": "frame"},
-            {"source": "up", "source_port": "out", "target": "trade", "target_port": "buy"},
-            {"source": "down", "source_port": "out", "target": "trade", "target_port": "sell"},
-        ],
-    }
+    """The published SMA(10/30) crossover example, all-in: 100% of equity at the band edge."""
+    order = {"sizing": "percent_equity", "percent": 100, "order_type": "LO", "limit_at": "band"}
+    return with_params(example("sma_crossover"), bars={"symbols": symbols, "lookback": 300}, trade=order)
 
 
 def run_quantflow(runner: Any, data: dict[str, Bars], config: BacktestConfig) -> tuple[float, dict[str, list[tuple[date, str, int]]]]:

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import csv
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from quantflow.data.bars import Bars
+from quantflow.testing.data import require_shared_data, shared_data_dir
+from quantflow.testing.workflows import example, with_params
 
-DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "vn" / "daily" / "vci_adjusted_2019_2025"
-needs_data = pytest.mark.skipif(not DATA.exists(), reason="needs ../shared/data/vn")
+DATA = shared_data_dir() / "daily" / "vci_adjusted_2019_2025"
+
+
+@pytest.fixture
+def _shared_data() -> None:
+    require_shared_data("daily", "vci_adjusted_2019_2025")
+
+
+needs_data = pytest.mark.usefixtures("_shared_data")  # missing data fails in CI, skips elsewhere
 
 
 @cache
@@ -42,26 +50,5 @@ class Source:
 
 
 def sma_cross(symbols: list[str], *, order: dict[str, Any] | None = None, lookback: int = 300) -> dict[str, Any]:
-    """Long-only SMA(10/30) crossover: buy on the cross above, sell on the cross below."""
-    return {
-        "id": "sma-cross", "name": "SMA 10/30 cross",
-        "nodes": [
-            {"id": "bars", "type": "core:bars", "params": {"symbols": symbols, "lookback": lookback}},
-            {"id": "fast", "type": "core:indicator", "params": {"function": "sma", "args": [10]}},
-            {"id": "slow", "type": "core:indicator", "params": {"function": "sma", "args": [30]}},
-            {"id": "up", "type": "core:crossover", "params": {"direction": "above"}},
-            {"id": "down", "type": "core:crossover", "params": {"direction": "below"}},
-            {"id": "trade", "type": "core:place_order", "params": order or {}},
-        ],
-        "edges": [
-            {"source": "bars", "source_port": "frame", "target": "fast", "target_port": "frame"},
-            {"source": "bars", "source_port": "frame", "target": "slow", "target_port": "frame"},
-            {"source": "fast", "source_port": "out", "target": "up", "target_port": "a"},
-            {"source": "slow", "source_port": "out", "target": "up", "target_port": "b"},
-            {"source": "fast", "source_port": "out", "target": "down", "target_port": "a"},
-            {"source": "slow", "source_port": "out", "target": "down", "target_port": "b"},
-            {"source": "bars", "source_port": "frame", "target": "trade", "target_port": "frame"},
-            {"source": "up", "source_port": "out", "target": "trade", "target_port": "buy"},
-            {"source": "down", "source_port": "out", "target": "trade", "target_port": "sell"},
-        ],
-    }
+    """The published SMA(10/30) crossover example on these symbols, with these order params."""
+    return with_params(example("sma_crossover"), bars={"symbols": symbols, "lookback": lookback}, trade=order or {})
