@@ -6,7 +6,7 @@ several apps — e.g. one per test — can live in one interpreter without shari
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -52,14 +52,17 @@ def create_app(
     *,
     host: PluginHost | None = None,
     audit: AuditRecorder | None = None,
+    worker_host: Callable[[], PluginHost] = get_host,
 ) -> Litestar:
+    """`worker_host` builds the plugin host inside run worker processes (a module-level function,
+    pickled by name): a loaded `host` cannot cross a process boundary."""
     settings = settings or Settings()
     settings.ensure_data_dir()
     host = host or get_host()
     db = Database(settings.resolved_database_url)
     tokens = TokenService(settings)
     audit = audit or LedgerAudit()
-    runs = RunManager(db, host, audit, settings)
+    runs = RunManager(db, host, audit, settings, worker_host)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # Market data for backtests (a quantflow DirectorySource). Not QUANTFLOW_DATA_DIR: that one is the
     # server's own state (database, keys). None: the seeded synthetic market, labelled as such.
     market_data_dir: Path | None = None
+    # Backtest and paper runs computing at once, each in its own worker process; the rest wait `queued`.
+    run_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=256)
     web_dir: Path | None = None  # the built web app (quantflow-web/dist)
     swagger_dir: Path | None = None  # Swagger UI's files (quantflow-server/swagger/dist)
     host: str = "127.0.0.1"

@@ -1,20 +1,19 @@
 """Backtest and paper runs: the core's bar-by-bar runner (or its fast path) over the operator's
 market data, or over the seeded synthetic market when none is configured (labelled synthetic).
 
-The runner is CPU-bound, so it runs on its own event loop in a worker thread (anyio.to_thread):
-the server's loop stays free for requests and websockets. Progress crosses back with
-call_soon_threadsafe; a cancel flag checked at every session stops the run between sessions.
+The runner is CPU-bound and holds the GIL, so it runs in a worker process (runs/worker.py, started by
+runs/processes.py): in a thread it would starve the server's event loop. The helpers below are
+shared by the worker (which runs) and the server (which records).
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
-import anyio
 from quantflow.backtest import BacktestConfig, BacktestResult, run_bar_by_bar, run_fast
 from quantflow.backtest.setup import prepare
 from quantflow.data import DirectoryConfig, DirectorySource, MemorySource
@@ -24,14 +23,9 @@ from quantflow.plugins.host import PluginHost
 
 from quantflow_server.audit.chain import AuditEvent
 from quantflow_server.runs.schemas import RunRequest
-from quantflow_server.settings import Settings
 
 BARS_TYPE = "core:bars"
 PROGRESS_EVERY = 20  # sessions between progress events
-
-
-class RunCancelled(Exception):
-    pass
 
 
 def config_for(request: RunRequest) -> BacktestConfig:
@@ -52,10 +46,12 @@ def with_symbols(document: dict[str, Any], symbols: list[str]) -> dict[str, Any]
     return {**document, "nodes": nodes}
 
 
-def make_source(settings: Settings, host: PluginHost, document: dict[str, Any], config: BacktestConfig) -> Any:
+def make_source(
+    market_data_dir: Path | None, host: PluginHost, document: dict[str, Any], config: BacktestConfig
+) -> Any:
     """The operator's data directory, else a synthetic market covering the warm-up and the period."""
-    if settings.market_data_dir is not None:
-        return DirectorySource(DirectoryConfig(path=settings.market_data_dir, end=config.end, policy="repair"))
+    if market_data_dir is not None:
+        return DirectorySource(DirectoryConfig(path=market_data_dir, end=config.end, policy="repair"))
     prepared = prepare(document, config, host.registry.node_types)
     first = config.start - timedelta(days=int(prepared.warmup * 1.6) + 30)  # trading days -> calendar days
     market = generate_market(SyntheticConfig(symbols=prepared.symbols, start=first, end=max(config.end, first)))
@@ -66,7 +62,7 @@ def is_synthetic(source: Any) -> bool:
     return bool(getattr(source, "synthetic", False) or getattr(source, "metadata", {}).get("synthetic"))
 
 
-async def run_in_thread(
+def run_blocking(
     document: dict[str, Any],
     source: Any,
     config: BacktestConfig,
@@ -74,38 +70,25 @@ async def run_in_thread(
     *,
     mode: str,
     fast: bool,
-    publish: Callable[[dict[str, Any]], None],
-    cancelled: threading.Event,
+    progress: Callable[[int, int], None],
 ) -> BacktestResult:
-    loop = asyncio.get_running_loop()
+    """The whole run on a private event loop (the caller is a worker process, not the server)."""
     types = host.registry.node_types
-
-    def progress(done: int, total: int) -> None:
-        if cancelled.is_set():
-            raise RunCancelled
-        if done == total or done % PROGRESS_EVERY == 0:
-            loop.call_soon_threadsafe(publish, {"event": "progress", "sessions_done": done, "sessions": total})
-
-    def blocking() -> BacktestResult:
-        if fast:
-            return asyncio.run(run_fast(document, source, config, types=types))
-        run_mode = RunMode.PAPER if mode == "paper" else RunMode.BACKTEST
-        return asyncio.run(run_bar_by_bar(document, source, config, types=types, mode=run_mode, progress=progress))
-
-    return await anyio.to_thread.run_sync(blocking, abandon_on_cancel=False)
+    if fast:
+        return asyncio.run(run_fast(document, source, config, types=types))
+    run_mode = RunMode.PAPER if mode == "paper" else RunMode.BACKTEST
+    return asyncio.run(run_bar_by_bar(document, source, config, types=types, mode=run_mode, progress=progress))
 
 
-def order_events(result: BacktestResult, run_id: str, mode: str, actor: str | None) -> list[AuditEvent]:
-    """Every order and fill of a run, for the audit ledger (one batch)."""
-    events = [
-        AuditEvent("order_placed", actor, {"run": run_id, "mode": mode, **o.model_dump(mode="json")})
-        for o in result.orders
-    ]
-    events += [
-        AuditEvent("order_filled", actor, {"run": run_id, "mode": mode, **f.model_dump(mode="json")})
-        for f in result.fills
-    ]
-    return events
+def order_records(result: BacktestResult, run_id: str, mode: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every order and fill of a run as (action, details), for the run's events and the audit ledger."""
+    records = [("order_placed", {"run": run_id, "mode": mode, **o.model_dump(mode="json")}) for o in result.orders]
+    records += [("order_filled", {"run": run_id, "mode": mode, **f.model_dump(mode="json")}) for f in result.fills]
+    return records
+
+
+def audit_events(records: list[tuple[str, dict[str, Any]]], actor: str | None) -> list[AuditEvent]:
+    return [AuditEvent(action, actor, details) for action, details in records]
 
 
 def summary_of(result: BacktestResult, synthetic: bool) -> dict[str, Any]:

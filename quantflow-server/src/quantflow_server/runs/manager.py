@@ -1,16 +1,18 @@
 """Starts runs in the background, persists their events in batches, and tracks them for
-cancellation and streaming. One per app; everything happens on the server's event loop."""
+cancellation and streaming. One per app; everything happens on the server's event loop, except the
+computing of backtest and paper runs, which happens in worker processes (runs/processes.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import math
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from quantflow.engine import Run, RunContext, RunMode, compile_plan
-from quantflow.plugins.host import PluginHost
+from quantflow.plugins.host import PluginHost, get_host
 from quantflow.workflow import validate
 
 from quantflow_server.audit.chain import AuditEvent
@@ -22,7 +24,9 @@ from quantflow_server.db.models import RunResult as RunResultRow
 from quantflow_server.db.types import utcnow
 from quantflow_server.runs import backtest as bt
 from quantflow_server.runs.live import LiveRun, RunLogHandler
+from quantflow_server.runs.processes import RunFailed, WorkerPool
 from quantflow_server.runs.schemas import RunRequest
+from quantflow_server.runs.worker import Job
 from quantflow_server.settings import Settings
 
 log = logging.getLogger("quantflow.server.runs")
@@ -43,11 +47,20 @@ def _json_safe(value: Any) -> Any:
 
 
 class RunManager:
-    def __init__(self, db: Database, host: PluginHost, audit: AuditRecorder, settings: Settings) -> None:
+    def __init__(
+        self,
+        db: Database,
+        host: PluginHost,
+        audit: AuditRecorder,
+        settings: Settings,
+        worker_host: Callable[[], PluginHost] = get_host,
+    ) -> None:
         self.db = db
         self.settings = settings
         self.host = host
+        self.worker_host = worker_host  # builds the host inside worker processes: module-level, picklable
         self.audit = audit
+        self.pool = WorkerPool(settings.run_workers)
         self.live: dict[str, LiveRun] = {}
         self._stopping = False
 
@@ -103,26 +116,30 @@ class RunManager:
     async def _backtest(
         self, live: LiveRun, document: dict[str, Any], request: RunRequest, owner: str
     ) -> tuple[str, dict[str, Any]]:
-        """Run in a worker thread; store the result and put every order and fill in the ledger."""
-        live.publish({"event": "run_started", "run_id": live.run_id, "mode": request.mode})
+        """Compute in a worker process (queued while every worker is busy); store the result and put
+        every order and fill in the ledger here, where the database is."""
+        job = Job(
+            run_id=live.run_id,
+            document=bt.with_symbols(document, request.symbols),
+            config=bt.config_for(request),
+            mode=request.mode,
+            fast=request.fast,
+            market_data_dir=self.settings.market_data_dir,
+            host_factory=self.worker_host,
+        )
         status, summary = "failed", None
         try:
-            config = bt.config_for(request)
-            document = bt.with_symbols(document, request.symbols)
-            source = bt.make_source(self.settings, self.host, document, config)
-            synthetic = bt.is_synthetic(source)
-            result = await bt.run_in_thread(
-                document, source, config, self.host, mode=request.mode, fast=request.fast,
-                publish=live.publish, cancelled=live.stop,
-            )  # fmt: skip
-            for event in bt.order_events(result, live.run_id, request.mode, owner):
-                live.publish({"event": event.action, **dict(event.payload or {})})
-            summary = bt.summary_of(result, synthetic)
+            async with self.pool.slot():
+                await self._set(live.run_id, status="running", started_at=utcnow())
+                live.publish({"event": "run_started", "run_id": live.run_id, "mode": request.mode})
+                outcome = await self.pool.run(job, live.publish)
+            for action, details in outcome.orders:
+                live.publish({"event": action, **details})
             async with self.db.session() as session:
-                session.add(RunResultRow(run_id=live.run_id, synthetic=synthetic, result=result.model_dump_json()))
-                await self.audit.record_many(session, bt.order_events(result, live.run_id, request.mode, owner))
-            status = "succeeded"
-        except bt.RunCancelled:
+                session.add(RunResultRow(run_id=live.run_id, synthetic=outcome.synthetic, result=outcome.result_json))
+                await self.audit.record_many(session, bt.audit_events(outcome.orders, owner))
+            status, summary = "succeeded", outcome.summary
+        except asyncio.CancelledError:  # cancel() cancels this task; the pool has stopped the worker
             status = "cancelled"
         finally:
             live.publish({"event": "run_finished", "run_id": live.run_id, "status": status})
@@ -132,13 +149,16 @@ class RunManager:
         writer = asyncio.create_task(self._write_events(live))
         status, error, summary = "failed", None, None
         try:
-            await self._set(live.run_id, status="running", started_at=utcnow())
             if request.mode == "manual":
+                await self._set(live.run_id, status="running", started_at=utcnow())
                 status, summary = await self._manual(live, document)
             else:
                 status, summary = await self._backtest(live, document, request, owner)
         except asyncio.CancelledError:
             status, error = "cancelled", "cancelled before it started"
+        except RunFailed as exc:
+            log.warning("run %s failed: %s", live.run_id, exc)
+            status, error = "failed", str(exc)
         except Exception as exc:
             log.exception("run %s could not execute", live.run_id)
             status, error = "failed", f"{type(exc).__name__}: {exc}"
@@ -204,3 +224,4 @@ class RunManager:
         tasks = [live.task for live in self.live.values() if live.task is not None]
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        self.pool.shutdown()
