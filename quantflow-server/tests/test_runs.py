@@ -172,3 +172,19 @@ def test_stopping_the_server_interrupts_its_runs(settings, open_api) -> None:
         assert api.client.get(f"/api/runs/{run['id']}", headers=headers).json()["status"] == "interrupted"
         events = api.client.get(f"/api/runs/{run['id']}/events", headers=headers).json()
         assert events[-1]["event"] == "run_finished"
+
+
+def test_a_subscriber_that_leaves_a_quiet_run_is_let_go_at_once(api) -> None:
+    headers = api.add_user("alice")
+    run = _start(api, headers, _workflow(api, headers, slow_workflow()))
+    _wait_until_running(api, headers, run["id"])
+    live = api.client.app.state.runs.live[run["id"]]
+    with api.client.websocket_connect(f"/ws/runs/{run['id']}", headers=headers) as ws:
+        ws_receive(ws, "the first replayed event")
+        assert len(live.subscribers) == 1
+    deadline = time.monotonic() + 30  # the run publishes nothing more: only the disconnect can free it
+    while live.subscribers and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not live.subscribers
+    assert api.client.post(f"/api/runs/{run['id']}/cancel", headers=headers).status_code == 202
+    assert api.wait_run(run["id"], headers)["status"] == "cancelled"

@@ -2,7 +2,7 @@
 
 A subscriber attaches with `attach()`, which returns the events so far *and* registers its queue
 in one step with no await in between, so it can neither miss nor repeat an event. Everything here
-runs on the server's event loop (worker threads publish through call_soon_threadsafe).
+runs on the server's event loop (worker processes' messages are published from it).
 
 A subscriber too slow to keep up is not left waiting on a queue nobody feeds any more: its backlog
 is replaced by OVERFLOW, so the socket closes and the client reconnects to replay from the start.
@@ -43,7 +43,7 @@ class LiveRun:
                 queue.put_nowait(event)
             except asyncio.QueueFull:  # a stalled client: drop it; it can reconnect and replay
                 self.subscribers.discard(queue)
-                _replace_backlog(queue, OVERFLOW)
+                replace_backlog(queue, OVERFLOW)
 
     def attach(self) -> tuple[list[dict[str, Any]], asyncio.Queue[dict[str, Any] | None]]:
         queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(SUBSCRIBER_BACKLOG)
@@ -62,11 +62,12 @@ class LiveRun:
             try:
                 queue.put_nowait(END)
             except asyncio.QueueFull:  # no room for END: it must not wait forever after its backlog
-                _replace_backlog(queue, OVERFLOW)
+                replace_backlog(queue, OVERFLOW)
         self.subscribers.clear()
 
 
-def _replace_backlog(queue: asyncio.Queue[dict[str, Any] | None], sentinel: dict[str, Any]) -> None:
+def replace_backlog(queue: asyncio.Queue[dict[str, Any] | None], sentinel: dict[str, Any]) -> None:
+    """Make `sentinel` the next and only thing the subscriber gets (it is leaving: its backlog is moot)."""
     while not queue.empty():
         queue.get_nowait()
     queue.put_nowait(sentinel)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -17,11 +18,12 @@ from quantflow_server.db.models import Run, RunEvent, RunResult, User
 from quantflow_server.deps import Me, Session
 from quantflow_server.errors import ProblemError
 from quantflow_server.runs.backtest import period_problem
-from quantflow_server.runs.live import END, OVERFLOW
+from quantflow_server.runs.live import END, OVERFLOW, replace_backlog
 from quantflow_server.runs.schemas import RunOut, RunRequest
 from quantflow_server.workflows import service as workflows
 
 RunId = Annotated[str, PathParameter(max_length=64)]
+GONE: dict[str, Any] = {"event": "gone"}  # queue sentinel (by identity): the client disconnected
 Status = Literal["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
 
 
@@ -151,6 +153,17 @@ class RunController(Controller):
         return _out(run, owner or "")
 
 
+async def _notice_disconnect(socket: WebSocket[Principal, Any, Any], queue: asyncio.Queue[Any]) -> None:
+    """Clients send nothing, so receiving only ever yields their disconnect: waking the handler with
+    GONE frees a gone subscriber during a quiet run, not at the run's next event."""
+    try:
+        while (await socket.receive())["type"] != "websocket.disconnect":
+            pass
+    except WebSocketDisconnect:
+        pass
+    replace_backlog(queue, GONE)
+
+
 @websocket("/ws/runs/{run_id:str}")
 async def run_events_socket(socket: WebSocket[Principal, Any, Any], run_id: RunId) -> None:
     """Replays every event so far, then streams new ones live; closes (1000) when the run ends, or
@@ -173,15 +186,19 @@ async def run_events_socket(socket: WebSocket[Principal, Any, Any], run_id: RunI
                     await socket.send_json(data)
         else:
             past, queue = live.attach()
+            watcher = asyncio.create_task(_notice_disconnect(socket, queue))
             try:
                 for data in past:
                     await socket.send_json(data)
                 while (event := await queue.get()) is not END:
+                    if event is GONE:
+                        return
                     if event is OVERFLOW:
                         await socket.close(code=1013, reason="too slow: reconnect to replay")
                         return
                     await socket.send_json(event)
             finally:
+                watcher.cancel()
                 live.detach(queue)
         await socket.close(code=1000)
     except WebSocketDisconnect:
