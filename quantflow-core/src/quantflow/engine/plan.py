@@ -77,6 +77,7 @@ def _compile(result: ValidationResult, targets: Iterable[str] | None) -> Plan:
 
     wiring: list[dict[str, list[tuple[int, str]]]] = [{} for _ in order]
     dependants: list[set[int]] = [set() for _ in order]
+    upstream: list[set[int]] = [set() for _ in order]
     for edge in result.edges:
         target = position.get(edge.target)
         if target is None:
@@ -84,16 +85,16 @@ def _compile(result: ValidationResult, targets: Iterable[str] | None) -> Plan:
         source = position[edge.source]
         wiring[target].setdefault(edge.target_port, []).append((source, edge.source_port))
         dependants[source].add(target)
+        upstream[target].add(source)
 
     steps = []
     for step_index, node_id in enumerate(order):
         resolved = result.resolved[node_id]
         assert resolved.params is not None  # guaranteed by result.ok
-        wired = wiring[step_index]
         spec_inputs = resolved.spec.inputs
         inputs = tuple([
             InputWiring(name, spec_inputs[name].multiple, tuple(sources))
-            for name, sources in wired.items()
+            for name, sources in wiring[step_index].items()
         ])
         steps.append(
             Step(
@@ -103,12 +104,14 @@ def _compile(result: ValidationResult, targets: Iterable[str] | None) -> Plan:
                 resolved.params,
                 inputs,
                 tuple(sorted(dependants[step_index])),
-                len({source for sources in wired.values() for source, _ in sources}),
+                len(upstream[step_index]),
             )
         )
-    return Plan(
-        steps=tuple(steps),
-        generations=tuple(
-            tuple(position[graph[i]] for i in gen) for gen in generations if gen
-        ),
-    )
+    # Steps are numbered generation by generation, so each generation is a run of positions.
+    spans: list[tuple[int, ...]] = []
+    first = 0
+    for gen in generations:
+        if gen:
+            spans.append(tuple(range(first, first + len(gen))))
+            first += len(gen)
+    return Plan(steps=tuple(steps), generations=tuple(spans))
