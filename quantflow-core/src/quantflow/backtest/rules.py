@@ -12,13 +12,14 @@ import math
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from fractions import Fraction
+from functools import lru_cache
 from typing import Literal
 
 from quantflow.domain.instrument import Exchange, Instrument
 from quantflow.domain.orders import OrderType
 from quantflow.market.bands import PriceLimits, price_limits, reference_from_close
 from quantflow.market.calendar import TradingCalendar
-from quantflow.market.fees import FeeSchedule
+from quantflow.market.fees import FeeSchedule, rate_ratio
 from quantflow.market.sessions import VN_TZ, to_vn_time
 from quantflow.market.ticks import ladder
 
@@ -101,7 +102,8 @@ def affordable(buying_power: int, price: int, fees: FeeSchedule, lot: int) -> in
     """The most round-lot shares whose value plus fee fits in `buying_power` at `price`."""
     if buying_power <= 0 or price <= 0:
         return 0
-    qty = round_lot(math.floor(Fraction(buying_power) / (price * (1 + Fraction(fees.fee_rate)))), lot)
+    num, den = rate_ratio(fees.fee_rate)  # floor(bp / (price x (1 + rate))), in integers
+    qty = round_lot(buying_power * den // (price * (den + num)), lot)
     while qty > 0 and reserve_cost(price * qty, fees) > buying_power:
         qty -= lot
     return qty
@@ -118,9 +120,9 @@ def buy_quantity(
     if sizing == "quantity":
         wanted = quantity
     elif sizing == "percent_equity":
-        wanted = math.floor(Fraction(equity) * Fraction(str(percent)) / 100 / close)
+        wanted = _share_of(equity, percent, close)
     elif sizing == "target_percent":
-        wanted = math.floor(Fraction(equity) * Fraction(str(percent)) / 100 / close) - held
+        wanted = _share_of(equity, percent, close) - held
     else:
         if atr is None or not math.isfinite(atr) or atr <= 0:
             return 0
@@ -132,8 +134,19 @@ def buy_quantity(
 
 def target_excess(*, lot: int, equity: int, close: int, held: int, percent: float) -> int:
     """Round-lot shares above a target-percent position (what a rebalance sells)."""
-    target = math.floor(Fraction(equity) * Fraction(str(percent)) / 100 / close)
-    return round_lot(held - target, lot)
+    return round_lot(held - _share_of(equity, percent, close), lot)
+
+
+@lru_cache(maxsize=256)
+def _percent_ratio(percent: float) -> tuple[int, int]:
+    """`percent` as the decimal a person typed (Fraction(str(x))), cached: sizing runs per order."""
+    return Fraction(str(percent)).as_integer_ratio()
+
+
+def _share_of(equity: int, percent: float, close: int) -> int:
+    """floor(equity x percent / 100 / close) shares, exactly, in integer arithmetic."""
+    num, den = _percent_ratio(percent)
+    return equity * num // (den * 100 * close)
 
 
 def client_order_id(node_id: str, symbol: str, when: datetime, side: str) -> str:

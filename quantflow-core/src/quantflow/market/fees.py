@@ -7,9 +7,8 @@ below 1 VND per fill. Rates are `Decimal` fractions (0.0015 = 0.15%), never bina
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
-from fractions import Fraction
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,10 +18,18 @@ DEFAULT_FEE_RATE = Decimal("0.0015")
 SELL_TAX_RATE = Decimal("0.001")
 
 
+@lru_cache(maxsize=64)
+def rate_ratio(rate: Decimal) -> tuple[int, int]:
+    """`rate` as an exact (numerator, denominator): a cost is then integer arithmetic alone, where
+    converting the Decimal to a Fraction on every fill used to dominate the cost of a fill."""
+    return rate.as_integer_ratio()
+
+
 def _ceil_cost(notional: int, rate: Decimal) -> int:
     if notional < 0:
         raise ValueError(f"notional must be non-negative, got {notional}")
-    return math.ceil(notional * Fraction(rate))
+    num, den = rate_ratio(rate)
+    return -(-notional * num // den)  # ceil(notional x rate), exactly
 
 
 class FeeSchedule(BaseModel):
