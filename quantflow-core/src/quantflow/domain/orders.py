@@ -104,6 +104,11 @@ class Order(OrderRequest):
 
     @model_validator(mode="after")
     def _fills_consistent(self) -> Order:
+        return self.check_consistent()
+
+    def check_consistent(self) -> Order:
+        """The order, or ValueError if its fills or timestamps disagree (the model validator; also
+        run by the state machine, which builds new states without re-validating every field)."""
         if self.filled_quantity > self.quantity:
             raise ValueError(
                 f"filled_quantity {self.filled_quantity} exceeds quantity {self.quantity}"
@@ -116,8 +121,9 @@ class Order(OrderRequest):
 
     @classmethod
     def from_request(cls, request: OrderRequest) -> Order:
-        """A fresh `pending_new` order for `request`."""
-        return cls(**request.model_dump(), updated_at=request.created_at)
+        """A fresh `pending_new` order for `request`. The request is already valid and a fresh
+        order's state is consistent by construction, so nothing is validated twice."""
+        return cls.model_construct(**dict(request), updated_at=request.created_at)
 
     @property
     def request(self) -> OrderRequest:

@@ -6,6 +6,7 @@ through the state machine, so a replayed history is validated exactly like a liv
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
@@ -43,6 +44,16 @@ class OrderEvent(BaseModel):
     broker_order_id: str | None = None
     reason_code: str | None = None
     message: str | None = None
+
+    @classmethod
+    def trusted(cls, kind: OrderEventKind, client_order_id: str, ts: datetime, *, request: OrderRequest | None = None,
+                fill: Fill | None = None, broker_order_id: str | None = None, reason_code: str | None = None,
+                message: str | None = None) -> OrderEvent:
+        """An event a broker or ledger builds from parts it already holds validated (its order's id
+        and timestamps, a validated request or fill), one per order change: not validated again.
+        Input from outside (a store, an API) goes through the normal constructor."""
+        return cls.model_construct(kind=kind, client_order_id=client_order_id, ts=ts, request=request, fill=fill,
+                                   broker_order_id=broker_order_id, reason_code=reason_code, message=message)
 
     @model_validator(mode="after")
     def _payload_matches_kind(self) -> OrderEvent:

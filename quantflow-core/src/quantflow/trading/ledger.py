@@ -35,12 +35,8 @@ class OrderLedger:
         existing = self._orders.get(request.client_order_id)
         if existing is not None:
             return existing, False
-        event = OrderEvent(
-            kind=OrderEventKind.SUBMITTED,
-            client_order_id=request.client_order_id,
-            ts=request.created_at,
-            request=request,
-        )
+        event = OrderEvent.trusted(OrderEventKind.SUBMITTED, request.client_order_id, request.created_at,
+                                   request=request)  # a validated request: consistent by construction
         try:
             return self.record(event), True
         except DuplicateSubmissionError:

@@ -62,7 +62,32 @@ def transition(order: Order, target: OrderStatus, ts: datetime, **changes: objec
         raise IllegalTransitionError(
             f"order {order.client_order_id}: event at {ts} is older than the last update {order.updated_at}"
         )
-    return Order.model_validate({**order.model_dump(), **changes, "status": target, "updated_at": ts})
+    return _updated(order, {**changes, "status": target, "updated_at": ts})
+
+
+_COUNTS = ("filled_quantity", "filled_notional", "fees_paid", "taxes_paid")
+_TEXTS = ("broker_order_id", "reject_code", "reject_message")
+
+
+def _updated(order: Order, update: dict[str, object]) -> Order:
+    """`order` with `update`, checked as `Order` validation would check it, but without dumping
+    and re-validating the fields that did not change (an order is re-built on every event)."""
+    for name, value in update.items():
+        if name in _COUNTS:
+            if type(value) is not int or value < 0:
+                raise ValueError(f"{name} must be a non-negative int, got {value!r}")
+        elif name in _TEXTS:
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{name} must be a string or None, got {value!r}")
+        elif name == "status":
+            assert isinstance(value, OrderStatus)
+        elif name == "updated_at":
+            if not isinstance(value, datetime) or value.utcoffset() is None:
+                raise ValueError(f"updated_at must be a timezone-aware datetime, got {value!r}")
+        else:
+            raise ValueError(f"an order's {name} never changes after submission")
+    changed = order.model_copy(update=update)
+    return changed.check_consistent()
 
 
 def accept(order: Order, ts: datetime, broker_order_id: str | None = None) -> Order:

@@ -142,14 +142,14 @@ class PaperBroker(Broker, MarketDataSink):
         self._publish(self.ledger.history(order.client_order_id)[-1])
         reason, message = self._check(request)
         if reason is not None:
-            return self._record(OrderEvent(kind=K.REJECTED, client_order_id=order.client_order_id,
-                                           ts=request.created_at, reason_code=reason.value, message=message))
+            return self._record(OrderEvent.trusted(K.REJECTED, order.client_order_id, request.created_at,
+                                                   reason_code=reason.value, message=message))
         if request.side is Side.BUY:
             limits = self._limits(request.symbol, to_vn_time(request.created_at).date())
             assert limits is not None  # the risk engine refuses orders without limits
             self._reserve_price[order.client_order_id] = request.price or limits.ceiling
-        return self._record(OrderEvent(kind=K.ACCEPTED, client_order_id=order.client_order_id,
-                                       ts=request.created_at, broker_order_id=f"P-{order.client_order_id}"))
+        return self._record(OrderEvent.trusted(K.ACCEPTED, order.client_order_id, request.created_at,
+                                               broker_order_id=f"P-{order.client_order_id}"))
 
     async def cancel(self, client_order_id: str) -> Order:
         self._require_connection()
@@ -157,7 +157,7 @@ class PaperBroker(Broker, MarketDataSink):
         if order.is_terminal:
             raise BrokerError(f"order {client_order_id} is already {order.status}; nothing to cancel")
         ts = self._event_time(order)
-        self._record(OrderEvent(kind=K.CANCEL_REQUESTED, client_order_id=client_order_id, ts=ts))
+        self._record(OrderEvent.trusted(K.CANCEL_REQUESTED, client_order_id, ts))
         return self._finish(client_order_id, K.CANCELLED, ts)
 
     async def modify(self, client_order_id: str, *, new_client_order_id: str,
@@ -236,12 +236,12 @@ class PaperBroker(Broker, MarketDataSink):
         fee, tax = self.config.fees.costs(order.side, price * qty)
         fill = Fill(fill_id=f"{order.client_order_id}-{len(self._fills) + 1}", client_order_id=order.client_order_id,
                     symbol=order.symbol, side=order.side, quantity=qty, price=price, fee=fee, tax=tax, ts=ts)
-        self._record(OrderEvent(kind=K.FILLED, client_order_id=order.client_order_id, ts=ts, fill=fill))
+        self._record(OrderEvent.trusted(K.FILLED, order.client_order_id, ts, fill=fill))
         self._portfolio.apply_fill(fill, self._calendar.settlement_date(day))
         self._fills.append(fill)
 
     def _finish(self, client_order_id: str, kind: OrderEventKind, ts: datetime) -> Order:
-        order = self._record(OrderEvent(kind=kind, client_order_id=client_order_id, ts=ts))
+        order = self._record(OrderEvent.trusted(kind, client_order_id, ts))
         self._reserve_price.pop(client_order_id, None)
         self._mtl_limit.pop(client_order_id, None)
         return order
@@ -328,8 +328,10 @@ class PaperBroker(Broker, MarketDataSink):
             value = price * self.ledger.get(cid).remaining_quantity
             reserved += value + self.config.fees.fee(value)
         cash = self._portfolio.cash
-        return Account(account_id=self.config.account_id, cash=cash, reserved_cash=reserved,
-                       buying_power=cash - reserved)
+        # Consistent by construction (buying power = cash - reserved, reserved >= 0), and read
+        # for every order the risk engine checks: not validated again.
+        return Account.model_construct(account_id=self.config.account_id, cash=cash, reserved_cash=reserved,
+                                       buying_power=cash - reserved)
 
     def _today(self) -> date:
         return to_vn_time(self._now).date() if self._now else date.min
