@@ -26,6 +26,7 @@ from quantflow.backtest.results import (
 from quantflow.backtest.sessions import Sessions
 from quantflow.backtest.setup import BacktestError, Prepared, prepare
 from quantflow.engine import RunContext, RunMode, RunStatus, execute
+from quantflow.gc_pause import gc_relaxed
 from quantflow.market.calendar import default_calendar
 from quantflow.market.sessions import to_vn_time
 from quantflow.plugins.registry import Kind
@@ -42,7 +43,8 @@ async def run_bar_by_bar(
     history = await load_history(source, prepared.symbols, config.start, config.end, prepared.warmup)
     broker = make_broker(config, history.symbols)
     await broker.connect()
-    equity = await _replay(prepared, history, broker, config, mode, progress)
+    with gc_relaxed():  # thousands of short-lived order objects over a large, stable heap
+        equity = await _replay(prepared, history, broker, config, mode, progress)
     return await collect(broker, config, history, equity, "bar_by_bar")
 
 

@@ -26,6 +26,7 @@ from quantflow.backtest.setup import BacktestError, prepare
 from quantflow.backtest.simbroker import SimBroker
 from quantflow.engine import RunContext, RunMode, RunStatus, compile_plan, execute
 from quantflow.engine.plan import Step
+from quantflow.gc_pause import gc_relaxed
 from quantflow.market.calendar import default_calendar
 from quantflow.market.sessions import to_vn_time
 from quantflow.plugins.registry import Kind
@@ -54,7 +55,8 @@ async def run_fast(workflow: Any, source: Any, config: BacktestConfig, *, types:
     if result.status is not RunStatus.SUCCEEDED:
         raise BacktestError("the signal run failed: " + "; ".join(f"{n}: {e}" for n, e in result.errors.items()))
     wired = [(s, {w.name: result.outputs[steps[w.sources[0][0]].node_id][w.sources[0][1]] for w in s.inputs}) for s in actions]
-    return _simulate(history, config, _brokers(config, history.symbols, calendar), wired)
+    with gc_relaxed():  # thousands of short-lived order objects over a large, stable heap
+        return _simulate(history, config, _brokers(config, history.symbols, calendar), wired)
 
 
 def _brokers(config: BacktestConfig, symbols: tuple[str, ...], calendar: Any) -> dict[str, SimBroker]:
