@@ -109,6 +109,7 @@ class Subscribers:
         self.arrivals: dict[int, list[float]] = {}
         self.connected = 0
         self.failed = 0
+        self.failures: dict[str, int] = {}
         self.live = False  # arrivals count only once everyone is attached (replays are not live)
 
     async def one(self, stop: asyncio.Event) -> None:
@@ -125,8 +126,10 @@ class Subscribers:
                         self.arrivals.setdefault(seq, []).append(time.perf_counter())
         except websockets.ConnectionClosedOK:
             pass
-        except Exception:
+        except Exception as exc:  # counted by kind, so a failing attach says why
             self.failed += 1
+            reason = f"{type(exc).__name__}: {str(exc)[:80]}"
+            self.failures[reason] = self.failures.get(reason, 0) + 1
 
     def fan_out_lags(self) -> list[float]:
         """For every live event all subscribers got: last arrival minus first."""
@@ -170,6 +173,7 @@ async def scenario(args: argparse.Namespace, url: str) -> dict[str, Any]:
     loaded_p, peer_p = _percentiles(loaded), _percentiles(peer)
     return {
         "subscribers": subscribers.connected,
+        "subscriber_failure_reasons": subscribers.failures,
         "subscriber_failures": subscribers.failed,
         "attach_all_s": round(attach_s, 2),
         "run_status_at_end": run["status"],
