@@ -178,12 +178,16 @@ async def run_events_socket(socket: WebSocket[Principal, Any, Any], run_id: RunI
     live = state.runs.live.get(run.id)
     try:
         if live is None:  # finished: everything is in the database
+            # Read first, send after: a slow client must not hold a pooled connection while it
+            # drains thousands of events (500 such clients exhausted the pool: close code 4500).
             async with state.db.sessions() as session:
-                rows = await session.scalars(
-                    sa.select(RunEvent.data).where(RunEvent.run_id == run.id).order_by(RunEvent.seq)
+                rows = list(
+                    await session.scalars(
+                        sa.select(RunEvent.data).where(RunEvent.run_id == run.id).order_by(RunEvent.seq)
+                    )
                 )
-                for data in rows:
-                    await socket.send_json(data)
+            for data in rows:
+                await socket.send_json(data)
         else:
             past, queue = live.attach()
             watcher = asyncio.create_task(_notice_disconnect(socket, queue))
