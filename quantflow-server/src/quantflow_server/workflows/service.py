@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -83,9 +84,24 @@ async def create_workflow(
     )
     session.add(workflow)
     await session.flush()
+    revision = await _store_revision(session, me, workflow.id, 1, document, message, draft, now)
+    return workflow, revision
+
+
+async def _store_revision(
+    session: AsyncSession,
+    me: Principal,
+    workflow_id: str,
+    number: int,
+    document: dict[str, Any],
+    message: str,
+    draft: bool,
+    now: datetime,
+) -> WorkflowRevision:
+    """The one place a revision row is written: a workflow's first save and every later one."""
     revision = WorkflowRevision(
-        workflow_id=workflow.id,
-        number=1,
+        workflow_id=workflow_id,
+        number=number,
         document=document,
         author_id=me.id,
         message=message,
@@ -94,7 +110,7 @@ async def create_workflow(
     )
     session.add(revision)
     await session.flush()
-    return workflow, revision
+    return revision
 
 
 async def add_revision(
@@ -124,17 +140,7 @@ async def add_revision(
             head_revision=workflow.head_revision,
             errors=[{"field": "base_revision", "message": "stale"}],
         )
-    revision = WorkflowRevision(
-        workflow_id=workflow.id,
-        number=base + 1,
-        document=document,
-        author_id=me.id,
-        message=message,
-        draft=draft,
-        created_at=now,
-    )
-    session.add(revision)
-    await session.flush()
+    revision = await _store_revision(session, me, workflow.id, base + 1, document, message, draft, now)
     await session.refresh(workflow)
     return revision
 
