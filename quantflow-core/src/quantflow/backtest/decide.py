@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from quantflow.backtest import rules
 from quantflow.domain.instrument import Instrument
@@ -60,15 +60,45 @@ class Book:
     closes: Mapping[str, int]  # latest close per symbol, for equity
 
 
+class Planned(NamedTuple):
+    """One order `plan` wants sent: plain values, turned into an `OrderRequest` by `decide`."""
+
+    symbol: str
+    side: Side
+    quantity: int
+    price: int | None
+
+
 def decide(
     node_id: str, rule: SizingRule, signals: Sequence[BarSignal], book: Book, fees: FeeSchedule,
     at: datetime, *, sell_all: bool = False,
 ) -> Generator[OrderRequest, bool, None]:
     """Yield the orders for this bar; `send(accepted)` after each. `sell_all` (close_position)
     turns every signal into a full exit."""
+    order_type = OrderType(rule.order_type)
+    steps = plan(rule, signals, book, fees, sell_all=sell_all)
+    try:
+        wanted = next(steps)
+        while True:
+            request = OrderRequest(
+                client_order_id=rules.client_order_id(node_id, wanted.symbol, at, wanted.side.value),
+                symbol=wanted.symbol, side=wanted.side, order_type=order_type, quantity=wanted.quantity,
+                price=wanted.price, created_at=at,
+            )
+            wanted = steps.send((yield request))
+    except StopIteration:
+        return
+
+
+def plan(
+    rule: SizingRule, signals: Sequence[BarSignal], book: Book, fees: FeeSchedule, *, sell_all: bool = False,
+) -> Generator[Planned, bool, None]:
+    """`decide` without the request objects: the one place the decision is made. The fast path
+    drives it directly, so it does not build a validated `OrderRequest` per order."""
     equity = rules.equity_of(book.cash, book.held, book.closes)
     order_type = OrderType(rule.order_type)
-    for bar in sorted(signals, key=lambda s: s.symbol):
+    ordered = sorted(signals, key=lambda s: s.symbol) if len(signals) > 1 else signals
+    for bar in ordered:
         lot, held = bar.instrument.lot_size, book.held.get(bar.symbol, 0)
         quantity = 0
         if bar.sell:
@@ -80,10 +110,10 @@ def decide(
             quantity = min(excess, book.sellable.get(bar.symbol, 0))
         quantity = rules.round_lot(quantity, lot)
         if quantity:
-            yield _request(node_id, bar, Side.SELL, order_type, quantity, rule, at)
+            yield Planned(bar.symbol, Side.SELL, quantity, _price(bar, Side.SELL, order_type, rule))
     if sell_all:
         return
-    for bar in sorted(signals, key=lambda s: s.symbol):
+    for bar in ordered:
         if not bar.buy or bar.sell:
             continue
         price = _price(bar, Side.BUY, order_type, rule)
@@ -96,7 +126,7 @@ def decide(
         )
         if quantity <= 0:
             continue
-        accepted = yield _request(node_id, bar, Side.BUY, order_type, quantity, rule, at)
+        accepted = yield Planned(bar.symbol, Side.BUY, quantity, price)
         if accepted:
             book.buying_power -= rules.reserve_cost(reserve_at * quantity, fees)
 
@@ -107,12 +137,3 @@ def _price(bar: BarSignal, side: Side, order_type: OrderType, rule: SizingRule) 
     if rule.limit_at == "band":
         return bar.limits.ceiling if side is Side.BUY else bar.limits.floor
     return rules.limit_price(bar.instrument, bar.close, rule.limit_offset_ticks, side is Side.BUY, bar.limits)
-
-
-def _request(node_id: str, bar: BarSignal, side: Side, order_type: OrderType, quantity: int,
-             rule: SizingRule, at: datetime) -> OrderRequest:
-    return OrderRequest(
-        client_order_id=rules.client_order_id(node_id, bar.symbol, at, side.value),
-        symbol=bar.symbol, side=side, order_type=order_type, quantity=quantity,
-        price=_price(bar, side, order_type, rule), created_at=at,
-    )
