@@ -11,7 +11,17 @@ Rule differences, aligned in backtrader so the trade lists can be compared:
   * size: QuantFlow's risk engine values a priceless buy at the session's ceiling, so an all-in
     buy is capped at what buying power covers at the ceiling (+fee); backtrader uses the same
     sizing function (`quantflow.backtest.rules.buy_quantity`);
-  * costs: 0.15 % fee both ways and 0.1 % sell tax, each rounded up to whole VND per fill;
+  * orders: QuantFlow sends day limit orders at the band edge (buy at the ceiling, sell at the
+    floor), which fill at the open; backtrader gets the same limit orders, valid for that session
+    only (a session missing from the data expires them, as on the exchange);
+  * volume: a fill takes at most the bar's volume in round lots, the rest expires with the day
+    order (backtrader: a filler doing `quantflow.trading.paper.matching.fillable_quantity`);
+  * HOSE refuses an order above 500,000 shares: QuantFlow's risk engine rejects it, backtrader
+    does not send it;
+  * crossover: QuantFlow's is "a > b now and a <= b on the bar before"; backtrader's CrossOver
+    ignores a touch (a == b) and would miss such crossings, so the strategy compares the SMAs;
+  * costs: 0.15 % fee both ways and 0.1 % sell tax, each rounded up to whole VND per fill, the
+    tax taken from cash at the fill (backtrader's add_cash would apply it a bar late);
   * T+2: a sell signal sells only the shares settled by the order's session (none: skipped);
   * a buy signal buys even when a position is held (QuantFlow's node does: percent_equity sizes
     100 % of equity, capped by the cash left), so a sell skipped under T+2 is followed alike.
@@ -27,7 +37,8 @@ import argparse
 import math
 import sys
 import time
-from datetime import date
+from datetime import date, datetime
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +57,10 @@ from quantflow.data.bars import Bars
 from quantflow.data.directory import DirectoryConfig, DirectorySource
 from quantflow.domain.instrument import Exchange, Instrument
 from quantflow.market import FeeSchedule, default_calendar
+from quantflow.market.exchanges import spec_for
 from quantflow.plugins import get_host
 from quantflow.testing.workflows import example, with_params
+from quantflow.trading.paper.matching import fillable_quantity
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "vn"
 DAILY = SHARED / "daily" / "vci_adjusted_2019_2025"
@@ -111,12 +124,17 @@ def run_backtrader(data: dict[str, Bars], exchange_of: dict[str, Exchange]) -> t
         def _getcommission(self, size: float, price: float, pseudoexec: bool) -> float:
             return float(FEES.fee(round(abs(size) * price)))  # the sell tax is charged on the fill below
 
+    class RoundLotVolumeCap:
+        """At most the bar's volume, in round lots (odd lots all or nothing), as the paper broker."""
+
+        def __call__(self, order: Any, price: float, ago: int) -> int:
+            return fillable_quantity(int(abs(order.executed.remsize)), int(order.data.volume[ago]), 100)
+
     class SmaCross(bt.Strategy):
         params = (("instrument", None),)
 
         def __init__(self) -> None:
-            fast, slow = bt.ind.SMA(period=10), bt.ind.SMA(period=30)
-            self.cross = bt.ind.CrossOver(fast, slow)
+            self.fast, self.slow = bt.ind.SMA(period=10), bt.ind.SMA(period=30)
             self.fills: list[tuple[date, str, int]] = []
             self.bought: list[tuple[date, int]] = []  # buy fills (day, shares), for T+2
 
@@ -124,35 +142,43 @@ def run_backtrader(data: dict[str, Bars], exchange_of: dict[str, Exchange]) -> t
             today = self.data.datetime.date(0)
             if today < START:
                 return
+            fast, slow = self.fast, self.slow
+            up = fast[-1] <= slow[-1] and fast[0] > slow[0]
+            down = fast[-1] >= slow[-1] and fast[0] < slow[0]
             close = round(self.data.close[0])
             order_day = calendar.next_trading_day(today)
+            # bars are stamped at midnight: noon of the order's session ends its validity there
+            day_only = {"exectype": bt.Order.Limit, "valid": datetime.combine(order_day, time_of_day(12))}
+            instrument = self.p.instrument
+            limits = rules.limits_for(instrument, close, order_day)
             held = int(self.position.size)
-            if held and self.cross[0] < 0:  # sell what has settled by the order's session
+            if limits is None:  # no valid band (penny price): QuantFlow sends nothing either
+                return
+            if held and down:  # sell what has settled by the order's session
                 sellable = held - sum(q for d, q in self.bought if calendar.settlement_date(d) > order_day)
                 sellable -= sellable % 100
                 if sellable > 0:
-                    self.sell(size=sellable)
-            elif self.cross[0] > 0:  # as QuantFlow's node: a buy signal buys, holding or not
-                instrument = self.p.instrument
-                limits = rules.limits_for(instrument, close, order_day)
-                if limits is None:  # no valid band (penny price): QuantFlow sends nothing either
-                    return
+                    self.sell(size=sellable, price=limits.floor, **day_only)
+            elif up:  # as QuantFlow's node: a buy signal buys, holding or not
                 cash = round(self.broker.getcash())
                 qty = rules.buy_quantity("percent_equity", lot=100, equity=cash + held * close, close=close, held=held,
                                          reserve_at=limits.ceiling, buying_power=cash, fees=FEES, quantity=0,
                                          percent=100.0, risk_percent=1.0, atr_multiple=1.0, atr=None)
-                if qty:
-                    self.buy(size=qty)
+                maximum = spec_for(instrument.exchange).max_order_quantity
+                if qty and (maximum is None or qty <= maximum):
+                    self.buy(size=qty, price=limits.ceiling, **day_only)
 
         def notify_order(self, order: Any) -> None:
-            if order.status == order.Completed:
+            if order.status in (order.Partial, order.Completed):
+                fill = order.executed.exbits[-1]  # this execution (a day order may fill in parts)
                 day = bt.num2date(order.executed.dt).date()
+                size = int(abs(fill.size))
                 side = "buy" if order.isbuy() else "sell"
                 if side == "buy":
-                    self.bought.append((day, int(order.executed.size)))
+                    self.bought.append((day, size))
                 else:  # backtrader gives commission code an unsigned size, so the tax goes here
-                    self.broker.add_cash(-FEES.sell_tax(round(abs(order.executed.size) * order.executed.price)))
-                self.fills.append((day, side, int(abs(order.executed.size))))
+                    self.broker.cash -= FEES.sell_tax(round(size * fill.price))
+                self.fills.append((day, side, size))
 
     trades: dict[str, list[tuple[date, str, int]]] = {}
     frames = {}
@@ -167,6 +193,7 @@ def run_backtrader(data: dict[str, Bars], exchange_of: dict[str, Exchange]) -> t
         cerebro.adddata(bt.feeds.PandasData(dataname=frame))
         cerebro.broker.setcash(float(CASH))
         cerebro.broker.addcommissioninfo(VnCosts())
+        cerebro.broker.set_filler(RoundLotVolumeCap())
         cerebro.addstrategy(SmaCross, instrument=Instrument(symbol=symbol, exchange=exchange_of.get(symbol, Exchange.HOSE)))
         (strategy,) = cerebro.run()
         trades[symbol] = strategy.fills
