@@ -58,6 +58,21 @@ async def meet_b(x: Scalar) -> Scalar:
     return x
 
 
+ORDER: list[str] = []
+
+
+@node("eng:note_async", category=Category.LOGIC, title="Notes its id (async, never waits)", stateful=True)
+async def note_async(ctx: RunContext, x: Scalar) -> Scalar:
+    ORDER.append(ctx.node_id or "")
+    return x + 1
+
+
+@node("eng:note", category=Category.LOGIC, title="Notes its id", stateful=True)
+def note(ctx: RunContext, x: Scalar) -> Scalar:
+    ORDER.append(ctx.node_id or "")
+    return x * 2
+
+
 class BadOutput(Node):
     type_id = "eng:bad_output"
     category = Category.LOGIC
@@ -74,7 +89,7 @@ def types(host: PluginHost) -> Any:
     h = PluginHost()
     for name, plugin in ((n, host.pm.get_plugin(n)) for n in ("core", "testnodes")):
         h.add_plugin(plugin, name)
-    h.add_plugin(make_plugin("eng", [counted, effect, reads_context, meet_a, meet_b, BadOutput]), "eng")
+    h.add_plugin(make_plugin("eng", [counted, effect, reads_context, meet_a, meet_b, note_async, note, BadOutput]), "eng")
     assert h.errors == []
     return h.registry.node_types
 
@@ -138,6 +153,40 @@ def test_independent_branches_run_concurrently(types: Any) -> None:
         ["c.out->a.x", "c.out->b.x"],
     )
     assert anyio.run(go).status is RunStatus.SUCCEEDED
+
+
+def test_one_chain_after_another_keeps_the_concurrent_order(types: Any) -> None:
+    """concurrent=False (backtests): for nodes that never wait, the same node order and outputs as
+    the task group gives, fan-outs of async nodes and several roots included."""
+    nodes = [("c1", "core:constant", {"value": 1}), ("c2", "core:constant", {"value": 2})]
+    nodes += [(f"a{i}", "eng:note_async", {}) for i in range(4)] + [(f"s{i}", "eng:note", {}) for i in range(4)]
+    nodes += [("j", "eng:note_async", {})]
+    edges = ["c1.out->a0.x", "c1.out->a1.x", "c1.out->s0.x", "c2.out->a2.x", "a0.out->s1.x", "a0.out->a3.x",
+             "a1.out->s2.x", "a2.out->s3.x", "s2.out->j.x"]
+    plan = plan_of(types, nodes, edges)
+    seen = []
+    for concurrent in (True, False):
+        ORDER.clear()
+        result = anyio.run(lambda concurrent=concurrent: execute(plan, RunContext(run_id="r"), concurrent=concurrent))
+        assert result.status is RunStatus.SUCCEEDED
+        seen.append((list(ORDER), result.outputs))
+    assert seen[0] == seen[1]
+    assert len(seen[0][0]) == 9
+
+
+def test_one_chain_after_another_reports_events_and_cancels(types: Any) -> None:
+    plan = plan_of(types, [("c", "core:constant", {"value": 3}), ("s1", "test:scale", {"factor": 2})], ["c.out->s1.x"])
+    result, events = run(plan, concurrent=False)
+    assert result.outputs["s1"] == {"out": 6.0}
+    assert [e.kind for e in events] == ["run_started", "node_started", "node_finished", "node_started",
+                                        "node_finished", "run_finished"]
+
+    async def cancelled() -> Any:
+        run_ = Run(plan, RunContext(run_id="r"), concurrent=False)
+        run_.cancel()
+        return await run_.execute()
+
+    assert anyio.run(cancelled).status is RunStatus.CANCELLED
 
 
 def test_failure_skips_dependants_with_reason_and_others_continue(types: Any) -> None:

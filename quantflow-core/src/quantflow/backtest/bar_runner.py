@@ -8,7 +8,9 @@ bar's close, the shared session `state`, and a data source clipped to the clock.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from quantflow.backtest import rules
@@ -68,6 +70,11 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
     equity: list[EquityPoint] = []
     total = len(history.timeline)
     row_of = {s: r for r, s in enumerate(history.symbols)}
+    logger = logging.getLogger("quantflow.run")
+
+    def now() -> datetime:
+        return clock[0]
+
     for k, day in enumerate(history.timeline):
         rows, index = sessions.bars(k)
         sessions.check(k)
@@ -78,8 +85,10 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
                 await broker.on_bar(history.series[history.symbols[row]].broker_bar(i))
         clock[0] = rules.daily_close(day)
         ctx = RunContext(run_id=f"backtest-{day.isoformat()}", mode=mode, data_source=view, broker=broker,
-                         clock=lambda: clock[0], state=state, incremental=True, services=services)
-        result = await execute(prepared.plan, ctx)
+                         clock=now, logger=logger, state=state, incremental=True, services=services)
+        # One chain after another: a backtest's nodes never wait on anything outside the process,
+        # so this is the concurrent engine's order without its task group on every session.
+        result = await execute(prepared.plan, ctx, concurrent=False)
         if result.status is not RunStatus.SUCCEEDED:
             raise BacktestError(f"the run on {day} failed: " + "; ".join(f"{n}: {e}" for n, e in result.errors.items()))
         cash, held = broker.holdings()

@@ -5,12 +5,19 @@ concurrently without waiting for a whole generation. Sync nodes run in the task 
 ready and async ones get tasks of their own: a chain or a fan-out of sync nodes costs no task
 switches. A failed node's dependants are skipped with the reason; cancelling
 skips everything not yet finished.
+
+`concurrent=False` runs those chains one after another in the caller's task, in the order the
+concurrent engine starts them (first in, first out). For nodes that never wait on anything outside
+the process (a backtest's data, clock and paper broker) that is exactly the order of a concurrent
+run, without a task group and a task per chain on every bar. Events are only built when someone
+subscribed.
 """
 
 from __future__ import annotations
 
 import itertools
 import time
+from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -69,8 +76,10 @@ class Run:
         *,
         cache: OutputCache | None = None,
         node_timeout: float | None = None,
+        concurrent: bool = True,
     ) -> None:
         self.plan = plan
+        self.concurrent = concurrent
         self.ctx = ctx
         self.cache = cache
         self.node_timeout = node_timeout
@@ -83,6 +92,7 @@ class Run:
         self._errors: dict[str, str] = {}
         self._scope: anyio.CancelScope | None = None
         self._cancel_requested = False
+        self._later: deque[Step] | None = None  # chains waiting their turn when not concurrent
 
     def subscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.append(subscriber)
@@ -98,15 +108,19 @@ class Run:
 
     async def execute(self) -> RunResult:
         run_id, started = self.ctx.run_id, time.perf_counter()
-        self._emit(RunStarted(run_id, time.time(), len(self.plan.steps)))
+        if self._subscribers:
+            self._emit(RunStarted(run_id, time.time(), len(self.plan.steps)))
         with anyio.CancelScope() as scope:
             self._scope = scope
             if self._cancel_requested:
                 scope.cancel()
-            async with anyio.create_task_group() as tg:
-                for step in self.plan.steps:
-                    if step.n_dependencies == 0:
-                        tg.start_soon(self._chain, tg, step)
+            if self.concurrent:
+                async with anyio.create_task_group() as tg:
+                    for step in self.plan.steps:
+                        if step.n_dependencies == 0:
+                            tg.start_soon(self._chain, tg, step)
+            else:
+                await self._one_by_one()
         cancelled = scope.cancel_called
         for step in self.plan.steps:
             if self._states[step.position] in (NodeState.PENDING, NodeState.RUNNING):
@@ -134,7 +148,14 @@ class Run:
             duration_ms=duration,
         )
 
-    async def _chain(self, tg: TaskGroup, first: Step) -> None:
+    async def _one_by_one(self) -> None:
+        """The chains of a concurrent run, each to its end before the next starts, in the order
+        a task group would have started them."""
+        later = self._later = deque(step for step in self.plan.steps if step.n_dependencies == 0)
+        while later and not (self._scope is not None and self._scope.cancel_called):
+            await self._chain(None, later.popleft())
+
+    async def _chain(self, tg: TaskGroup | None, first: Step) -> None:
         """Run `first`, then whatever it makes ready. Sync nodes gain nothing from a task of their
         own (they hold the event loop either way), so they run here, one after another; a newly
         ready async node gets its own task unless it is the only work left for this one."""
@@ -152,15 +173,20 @@ class Run:
                     ready.append(steps[d])
             for candidate in reversed(ready):  # reversed: the queue pops in dependant order
                 if candidate.spec.is_async and (queue or len(ready) > 1):
-                    tg.start_soon(self._chain, tg, candidate)
+                    if tg is None:
+                        assert self._later is not None
+                        self._later.append(candidate)
+                    else:
+                        tg.start_soon(self._chain, tg, candidate)
                 else:
                     queue.append(candidate)
 
     async def _run_step(self, step: Step) -> bool:
         i, node_id, spec = step.position, step.node_id, step.spec
         self._states[i] = NodeState.RUNNING
-        self._emit(NodeStarted(self.ctx.run_id, time.time(), node_id))
-        started = time.perf_counter()
+        if self._subscribers:
+            self._emit(NodeStarted(self.ctx.run_id, time.time(), node_id))
+        started = time.perf_counter() if self._subscribers else 0.0
         inputs = self._gather(step)
         key: Hashable = None
         try:
@@ -193,7 +219,8 @@ class Run:
         self._outputs[step.position] = outputs
         self._keys[step.position] = key
         self._states[step.position] = NodeState.SUCCEEDED
-        self._emit(NodeFinished(self.ctx.run_id, time.time(), step.node_id, (time.perf_counter() - started) * 1000, cached))
+        if self._subscribers:
+            self._emit(NodeFinished(self.ctx.run_id, time.time(), step.node_id, (time.perf_counter() - started) * 1000, cached))
         return True
 
     def _fail(self, step: Step, started: float, error_type: str, message: str) -> bool:
@@ -249,9 +276,10 @@ async def execute(
     *,
     cache: OutputCache | None = None,
     node_timeout: float | None = None,
+    concurrent: bool = True,
 ) -> RunResult:
     """Run a plan once and return its result (the short form of `Run(...).execute()`)."""
-    run = Run(plan, ctx, cache=cache, node_timeout=node_timeout)
+    run = Run(plan, ctx, cache=cache, node_timeout=node_timeout, concurrent=concurrent)
     for subscriber in subscribers:
         run.subscribe(subscriber)
     return await run.execute()
