@@ -14,16 +14,18 @@ import numpy as np
 
 from quantflow.backtest import rules
 from quantflow.backtest.config import BacktestConfig
-from quantflow.backtest.decide import BarSignal, Book, SizingRule, decide
+from quantflow.backtest.decide import BarSignal, Book, SizingRule, plan
 from quantflow.backtest.history import ClippedSource, History, load_history
 from quantflow.backtest.results import (
     BacktestResult,
     EquityPoint,
     PositionRecord,
     build_result,
+    construct,
 )
 from quantflow.backtest.setup import BacktestError, prepare
-from quantflow.backtest.simbroker import SimBroker
+from quantflow.backtest.simbroker import SimBroker, SimFill, SimOrder, fill_records
+from quantflow.domain.orders import OrderRequest, OrderType, Side
 from quantflow.engine import RunContext, RunMode, RunStatus, compile_plan, execute
 from quantflow.engine.plan import Step
 from quantflow.gc_pause import gc_relaxed
@@ -56,27 +58,7 @@ async def run_fast(workflow: Any, source: Any, config: BacktestConfig, *, types:
         raise BacktestError("the signal run failed: " + "; ".join(f"{n}: {e}" for n, e in result.errors.items()))
     wired = [(s, {w.name: result.outputs[steps[w.sources[0][0]].node_id][w.sources[0][1]] for w in s.inputs}) for s in actions]
     with gc_relaxed():  # thousands of short-lived order objects over a large, stable heap
-        return _simulate(history, config, _brokers(config, history.symbols, calendar), wired)
-
-
-def _brokers(config: BacktestConfig, symbols: tuple[str, ...], calendar: Any) -> dict[str, SimBroker]:
-    """Symbol -> its simulated account: one shared, or one per symbol (`config.accounts`)."""
-    if config.accounts == "per_symbol":
-        orders: list[Any] = []
-        fills: list[Any] = []
-        return {s: SimBroker(config.broker_config([s]), calendar, orders, fills) for s in symbols}
-    shared = SimBroker(config.broker_config(list(symbols)), calendar)
-    return dict.fromkeys(symbols, shared)
-
-
-def _shared(brokers: dict[str, SimBroker]) -> bool:
-    """One account for all symbols (`_brokers` makes either one shared or one per symbol)."""
-    first, *rest = brokers.values()
-    return not rest or rest[0] is first
-
-
-def _distinct(brokers: dict[str, SimBroker]) -> list[SimBroker]:
-    return list({id(b): b for b in brokers.values()}.values())
+        return _simulate(history, config, calendar, wired)
 
 
 class _Market:
@@ -124,121 +106,231 @@ def _signal_matrices(market: _Market, history: History, wired: list[tuple[Step, 
     return out
 
 
-def _fire_days(market: _Market, wired: list[tuple[Step, dict[str, Any]]], signals: list[dict[str, np.ndarray]]) -> np.ndarray:
-    """Timeline positions where any action node has something true on a symbol's current bar."""
-    fire = np.zeros(len(market.days), dtype=bool)
-    for (step, inputs), matrices in zip(wired, signals, strict=True):
-        if step.spec.type_id == CLOSE and inputs.get("when") is None:
-            fire |= True  # close_position without `when`: every bar
-        for matrix in matrices.values():
-            fire |= matrix.any(axis=0)
-    return np.flatnonzero(fire)
+class _Node:
+    """One action node, ready to decide: its rule and its signal matrices."""
+
+    def __init__(self, number: int, step: Step, inputs: dict[str, Any], matrices: dict[str, np.ndarray]) -> None:
+        p = step.params
+        self.number, self.node_id = number, step.node_id
+        self.close = step.spec.type_id == CLOSE
+        self.rule = (SizingRule("quantity", 1, 100.0, 1.0, 1.0, p.order_type, p.limit_offset_ticks, p.limit_at) if self.close else  # type: ignore[attr-defined]
+                     SizingRule(p.sizing, p.quantity, p.percent, p.risk_percent, p.atr_multiple, p.order_type,  # type: ignore[attr-defined]
+                                p.limit_offset_ticks, p.limit_at))  # type: ignore[attr-defined]
+        self.order_type = OrderType(self.rule.order_type)
+        self.buy, self.sell, self.when = (matrices.get(port) for port in ("buy", "sell", "when"))
+        self.atr: Any = inputs.get("atr")
+        self.checked: set[str] = set()  # symbols whose order ids passed `OrderRequest`'s checks
+
+    def fires(self, market: _Market) -> np.ndarray:
+        """Symbols × sessions: where this node has something to decide."""
+        if self.close and self.when is None:
+            return market.index >= 0  # close_position without `when`: every bar
+        found = np.zeros(market.index.shape, dtype=bool)
+        for matrix in (self.buy, self.sell, self.when):
+            if matrix is not None:
+                found |= matrix
+        return found
 
 
-def _simulate(history: History, config: BacktestConfig, brokers: dict[str, SimBroker],
+class _Run:
+    """The simulation: accounts, the decisions at firing sessions, and what they produced, each
+    order and fill with the key that puts it where the session-by-session loop would."""
+
+    def __init__(self, history: History, market: _Market, config: BacktestConfig, calendar: Any, nodes: list[_Node]) -> None:
+        self.history, self.market, self.config, self.calendar, self.nodes = history, market, config, calendar, nodes
+        self.symbols = market.symbols
+        self.per_symbol = config.accounts == "per_symbol"
+        if self.per_symbol:
+            self.accounts = [SimBroker(config.broker_config([s]), calendar) for s in self.symbols]
+        else:
+            self.accounts = [SimBroker(config.broker_config(list(self.symbols)), calendar)]
+        self.orders: list[tuple[int, int, int, int, SimOrder]] = []  # (session, node, row, n, order)
+        self.fills: list[tuple[int, int, int, SimFill]] = []  # (session, row, n, fill)
+        self._times: dict[int, tuple[Any, date]] = {}
+        self._count = 0
+
+    def account(self, row: int) -> SimBroker:
+        return self.accounts[row] if self.per_symbol else self.accounts[0]
+
+    def when(self, k: int) -> tuple[Any, date]:
+        """Session k's order time (the next session's opening call) and that session's day."""
+        found = self._times.get(k)
+        if found is None:
+            at = rules.order_time(rules.daily_close(self.history.timeline[k]), self.calendar)
+            found = self._times[k] = (at, to_vn_time(at).date())
+        return found
+
+    # --- the broker's side ----------------------------------------------------------------------
+    def bar(self, row: int, k: int, i: int) -> None:
+        """Session k's bar i of symbol `row` reaches its account's working orders."""
+        symbol = self.symbols[row]
+        broker = self.account(row)
+        before = len(broker.fills)
+        bar = self.history.series[symbol].broker_bar(i)
+        broker.on_bar(symbol, self.history.timeline[k], bar)
+        for fill in broker.fills[before:]:
+            self._count += 1
+            self.fills.append((k, row, self._count, fill))
+
+    # --- the node's side ------------------------------------------------------------------------
+    def decide(self, node: _Node, k: int, rows: list[int]) -> None:
+        """What `node` does at session k for the symbols `rows` (each with a bar at k)."""
+        market, symbols = self.market, self.symbols
+        at, order_day = self.when(k)
+        signals: list[BarSignal] = []
+        for row in rows:
+            symbol = symbols[row]
+            if node.close:
+                if node.when is not None and not node.when[row, k]:
+                    continue
+                is_buy, is_sell = False, symbol in self.account(row).portfolio.quantities()  # holds any
+            else:
+                is_buy = node.buy is not None and bool(node.buy[row, k])
+                is_sell = node.sell is not None and bool(node.sell[row, k])
+            if not (is_buy or is_sell):
+                continue
+            i = int(market.index[row, k])
+            atr = node.atr
+            atr_value = float(atr[symbol][i]) if atr is not None and symbol in atr else None
+            broker = self.account(row)
+            instrument = broker.instruments[symbol]
+            close = int(market.close[row, k])
+            limits = rules.limits_for(instrument, close, order_day)
+            if limits is not None:  # as the node: no valid band, no order
+                signals.append(BarSignal(symbol, close, is_buy, is_sell, atr_value, instrument, limits))
+        if not signals:
+            return
+        closes = _Closes(market, k)
+        if self.per_symbol:
+            groups = [(self.account(market.row[s.symbol]), [s]) for s in signals]  # rows ascending: by symbol
+        else:
+            groups = [(self.accounts[0], signals)]
+        for broker, group in groups:
+            held = dict(sorted(broker.portfolio.quantities().items()))
+            book = Book(cash=broker.portfolio.cash, buying_power=broker.portfolio.cash - broker.reserved(), held=held,
+                        sellable={s: broker.sellable(s, order_day) for s in held}, closes=closes)
+            limits_of = {s.symbol: s.limits for s in group}
+            steps = plan(node.rule, group, book, self.config.fees, sell_all=node.close)
+            try:
+                wanted = next(steps)
+                while True:
+                    symbol, side = wanted.symbol, wanted.side
+                    order_id = rules.client_order_id(node.node_id, symbol, at, side.value)
+                    if symbol not in node.checked:  # the id and symbol as `OrderRequest` validates them
+                        OrderRequest(client_order_id=order_id, symbol=symbol, side=side, order_type=node.order_type,
+                                     quantity=wanted.quantity, price=wanted.price, created_at=at)
+                        node.checked.add(symbol)
+                    accepted = broker.submit(order_id, symbol, side, node.order_type, wanted.quantity, wanted.price,
+                                             at, order_day, limits_of[symbol])
+                    self._count += 1
+                    row = market.row[symbol] if self.per_symbol else 0
+                    self.orders.append((k, node.number, row, self._count, broker.orders[-1]))
+                    wanted = steps.send(accepted)
+            except StopIteration:
+                pass
+
+    # --- the loops --------------------------------------------------------------------------------
+    def run_symbol(self, row: int, fires: np.ndarray) -> None:
+        """One symbol's own account over its own bars: only firing bars, and the bars after an
+        order while it is working, are visited."""
+        broker = self.accounts[row]
+        index = self.market.index[row]
+        h = self.history.series[self.symbols[row]]
+        sessions = np.flatnonzero(index >= 0).tolist()  # the symbol's bars from first_active, as sessions
+        first = h.first_active
+        cursor = 0  # position in `sessions` of the next bar not yet visited
+        for k in np.flatnonzero(fires).tolist():
+            i = int(index[k])
+            target = i - first
+            while broker.open and cursor < target:
+                self.bar(row, sessions[cursor], cursor + first)
+                cursor += 1
+            if broker.open:
+                self.bar(row, k, i)
+            for node in self.nodes:
+                self.decide(node, k, [row])
+            cursor = target + 1
+        while broker.open and cursor < len(sessions):
+            self.bar(row, sessions[cursor], cursor + first)
+            cursor += 1
+
+    def run_shared(self, fires: np.ndarray) -> None:
+        """One account for every symbol: session by session, firing sessions and those with
+        working orders only."""
+        broker, index = self.accounts[0], self.market.index
+        fire = np.flatnonzero(fires.any(axis=0)).tolist()
+        k, upto = 0, len(self.history.timeline)
+        for next_fire in [*fire, upto]:
+            while k < next_fire or (k == next_fire < upto):
+                if not broker.open and k < next_fire:
+                    k = next_fire  # nothing working, no signal before the next firing session
+                    continue
+                for symbol in sorted(broker.open):
+                    row = self.market.row[symbol]
+                    i = int(index[row, k])
+                    if i >= 0:
+                        self.bar(row, k, i)
+                if k == next_fire:
+                    for node, node_fires in zip(self.nodes, self.node_fires, strict=True):
+                        rows = np.flatnonzero(node_fires[:, k]).tolist()
+                        if rows:
+                            self.decide(node, k, rows)
+                k += 1
+
+    def simulate(self) -> BacktestResult:
+        market = self.market
+        self.node_fires = [node.fires(market) for node in self.nodes]
+        fires = np.logical_or.reduce(self.node_fires)
+        if self.per_symbol:
+            for row in range(len(self.symbols)):
+                if fires[row].any():
+                    self.run_symbol(row, fires[row])
+        else:
+            self.run_shared(fires)
+        self.orders.sort(key=lambda o: o[:4])
+        self.fills.sort(key=lambda f: f[:3])
+        fills = fill_records([f[3] for f in self.fills])
+        return build_result("fast", self.config, self.history.symbols, [o[4].record() for o in self.orders], fills,
+                            self.positions(), self.equity())
+
+    def equity(self) -> list[EquityPoint]:
+        """Daily cash and equity of all accounts together, from the fills: cash moves only when
+        something fills, holdings are valued at the latest close."""
+        market, m = self.market, len(self.history.timeline)
+        flows = np.zeros(m, dtype=np.int64)
+        held = np.zeros(market.index.shape, dtype=np.int64)
+        if self.fills:
+            k = np.array([f[0] for f in self.fills], dtype=np.int64)
+            rows = np.array([market.row[f[3][1]] for f in self.fills], dtype=np.int64)
+            flow = np.array([f[3][8] for f in self.fills], dtype=np.int64)
+            signed = np.array([f[3][3] if f[3][2] is Side.BUY else -f[3][3] for f in self.fills], dtype=np.int64)
+            np.add.at(flows, k, flow)
+            np.add.at(held, (rows, k), signed)
+        cash = self.config.initial_cash * len(self.accounts) + np.cumsum(flows)
+        equity = cash + (np.cumsum(held, axis=1) * market.close).sum(axis=0)
+        return [construct(EquityPoint, {"day": d, "cash": c, "equity": e})
+                for d, c, e in zip(self.history.timeline, cash.tolist(), equity.tolist(), strict=True)]
+
+    def positions(self) -> list[PositionRecord]:
+        series, final = self.history.series, self.history.timeline[-1]
+        out = []
+        for account in self.accounts:
+            for symbol in account.portfolio.symbols():
+                p = account.portfolio.position(symbol, final)
+                assert p is not None
+                last = round(float(series[symbol].bars.close[-1]))
+                out.append(construct(PositionRecord, {"symbol": symbol, "quantity": p.quantity, "cost_basis": p.cost_basis,
+                                                      "last_price": last, "market_value": p.quantity * last}))
+        out.sort(key=lambda p: p.symbol)
+        return out
+
+
+def _simulate(history: History, config: BacktestConfig, calendar: Any,
               wired: list[tuple[Step, dict[str, Any]]]) -> BacktestResult:
     market = _Market(history)
-    signals = _signal_matrices(market, history, wired)
-    fire = _fire_days(market, wired, signals).tolist()
-    series = history.series
-    accounts = _distinct(brokers)
-    row_of = {s: i for i, s in enumerate(market.symbols)}
-    cash_changes: list[tuple[int, int]] = []
-    timeline = history.timeline
-    k, upto = 0, len(timeline)
-    for next_fire in [*fire, upto]:
-        while k < next_fire or (k == next_fire < upto):
-            working = sorted(s for b in accounts if b.open for s in b.open)
-            if not working and k < next_fire:
-                k = next_fire  # nothing working, no signal before the next firing session
-                continue
-            day = timeline[k]
-            if working:
-                for symbol in working:
-                    i = int(market.index[row_of[symbol], k])
-                    if i >= 0:
-                        b = series[symbol].broker_bar(i)
-                        brokers[symbol].on_bar(symbol, day, b.start, b.open, b.high, b.low, b.close, b.volume)
-                cash_changes.append((k, sum(b.portfolio.cash for b in accounts)))
-            if k == next_fire:
-                for (step, inputs), matrices in zip(wired, signals, strict=True):
-                    _decide_at(step, inputs, matrices, k, day, market, brokers, config)
-            k += 1
-    equity = _equity(market, history, accounts, cash_changes, config)
-    last = {s: round(float(h.bars.close[-1])) for s, h in series.items()}
-    final = history.timeline[-1]
-    positions = []
-    for account in accounts:
-        for symbol in account.portfolio.symbols():
-            p = account.portfolio.position(symbol, final)
-            assert p is not None
-            positions.append(PositionRecord(symbol=symbol, quantity=p.quantity, cost_basis=p.cost_basis,
-                                            last_price=last[symbol], market_value=p.quantity * last[symbol]))
-    positions.sort(key=lambda p: p.symbol)
-    orders = [o.record() for o in accounts[0].orders]
-    return build_result("fast", config, history.symbols, orders, accounts[0].fills, positions, equity)
-
-
-def _decide_at(step: Step, inputs: dict[str, Any], matrices: dict[str, np.ndarray], k: int, day: date,
-               market: _Market, brokers: dict[str, SimBroker], config: BacktestConfig) -> None:
-    p = step.params
-    close_node = step.spec.type_id == CLOSE
-    calendar = next(iter(brokers.values())).calendar
-    at = rules.order_time(rules.daily_close(day), calendar)
-    order_day = to_vn_time(at).date()
-    signals = []
-    none = np.zeros(len(market.symbols), dtype=bool)
-    buy, sell = (matrices[port][:, k] if port in matrices else none for port in ("buy", "sell"))
-    if close_node:
-        when = matrices["when"][:, k] if "when" in matrices else market.index[:, k] >= 0
-        candidates = np.flatnonzero(when).tolist()
-    else:
-        candidates = np.flatnonzero(buy | sell).tolist()
-    for row in candidates:
-        symbol = market.symbols[row]
-        i = int(market.index[row, k])
-        if i < 0:
-            continue
-        if close_node:
-            held = brokers[symbol].portfolio.position(symbol, day) is not None
-            is_buy, is_sell = False, held
-        else:
-            is_buy, is_sell = bool(buy[row]), bool(sell[row])
-        if not (is_buy or is_sell):
-            continue
-        atr = inputs.get("atr")
-        atr_value = float(atr[symbol][i]) if atr is not None and symbol in atr else None
-        instrument = brokers[symbol].instruments[symbol]
-        close = int(market.close[row, k])
-        limits = rules.limits_for(instrument, close, order_day)
-        if limits is not None:  # as the node: no valid band, no order
-            signals.append(BarSignal(symbol, close, is_buy, is_sell, atr_value, instrument, limits))
-    if not signals:
-        return
-    closes = _Closes(market, k)
-    rule = (SizingRule("quantity", 1, 100.0, 1.0, 1.0, p.order_type, p.limit_offset_ticks, p.limit_at) if close_node else  # type: ignore[attr-defined]
-            SizingRule(p.sizing, p.quantity, p.percent, p.risk_percent, p.atr_multiple, p.order_type,  # type: ignore[attr-defined]
-                       p.limit_offset_ticks, p.limit_at))  # type: ignore[attr-defined]
-    limits_of = {s.symbol: s.limits for s in signals}
-    for broker, group in _by_account(brokers, signals):
-        quantities = dict(sorted(broker.portfolio.quantities().items()))
-        reserved = broker.reserved()
-        book = Book(cash=broker.portfolio.cash, buying_power=broker.portfolio.cash - reserved, held=quantities,
-                    sellable={s: broker.sellable(s, order_day) for s in quantities}, closes=closes)
-        steps = decide(step.node_id, rule, group, book, config.fees, at, sell_all=close_node)
-        try:
-            request = next(steps)
-            while True:
-                request = steps.send(broker.submit(request, limits_of[request.symbol]))
-        except StopIteration:
-            pass
-
-
-def _by_account(brokers: dict[str, SimBroker], signals: list[BarSignal]) -> list[tuple[SimBroker, list[BarSignal]]]:
-    """As the node's `_by_account`: all signals against a shared account, else symbol by symbol."""
-    if _shared(brokers):
-        return [(brokers[signals[0].symbol], signals)]
-    return [(brokers[s.symbol], [s]) for s in sorted(signals, key=lambda s: s.symbol)]
+    matrices = _signal_matrices(market, history, wired)
+    nodes = [_Node(n, step, inputs, m) for n, ((step, inputs), m) in enumerate(zip(wired, matrices, strict=True))]
+    return _Run(history, market, config, calendar, nodes).simulate()
 
 
 class _Closes(dict):  # type: ignore[type-arg]
@@ -251,19 +343,3 @@ class _Closes(dict):  # type: ignore[type-arg]
     def get(self, symbol: str, default: Any = None) -> Any:
         row = self.row.get(symbol)
         return default if row is None else int(self.market.close[row, self.k])
-
-
-def _equity(market: _Market, history: History, accounts: list[SimBroker], cash_changes: list[tuple[int, int]],
-            config: BacktestConfig) -> list[EquityPoint]:
-    m = len(market.days)
-    cash = np.full(m, config.initial_cash * len(accounts), dtype=np.int64)
-    for k, value in cash_changes:
-        cash[k:] = value
-    held = np.zeros((len(market.symbols), m), dtype=np.int64)
-    row_of = {s: i for i, s in enumerate(market.symbols)}
-    day_pos = {d: k for k, d in enumerate(history.timeline)}
-    for fill in accounts[0].fills:
-        sign = 1 if fill.side == "buy" else -1
-        held[row_of[fill.symbol], day_pos[fill.day]:] += sign * fill.quantity
-    equity = cash + (held * market.close).sum(axis=0)
-    return [EquityPoint(day=d, cash=int(c), equity=int(e)) for d, c, e in zip(history.timeline, cash, equity, strict=True)]

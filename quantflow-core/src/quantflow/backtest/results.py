@@ -9,13 +9,29 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from quantflow.backtest.config import BacktestConfig
 from quantflow.backtest.metrics import Metrics, compute_metrics
 from quantflow.domain.orders import Fill, Order
+
+M = TypeVar("M", bound=BaseModel)
+_new = object.__new__
+_set = object.__setattr__
+
+
+def construct(cls: type[M], values: dict[str, Any]) -> M:
+    """`cls.model_construct(**values)` for values that are complete and valid by construction
+    (every field given, already of its validated type), without its per-field Python loop: the
+    backtester builds tens of thousands of result rows from numbers it computed itself."""
+    model = _new(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", set(values))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
 
 
 class _Frozen(BaseModel):
@@ -104,30 +120,34 @@ class BacktestResult(_Frozen):
 
 
 def trades_from_fills(fills: list[FillRecord]) -> list[Trade]:
-    open_: dict[str, dict[str, object]] = {}
+    open_: dict[str, list[Any]] = {}  # symbol -> [entry day, held, peak, cost, proceeds]
     done: list[Trade] = []
     for fill in fills:
-        trade = open_.setdefault(fill.symbol, {"entry": fill.day, "held": 0, "peak": 0, "cost": 0, "proceeds": 0})
+        trade = open_.get(fill.symbol)
+        if trade is None:
+            trade = open_[fill.symbol] = [fill.day, 0, 0, 0, 0]
         if fill.side == "buy":
-            trade["held"] = int(trade["held"]) + fill.quantity  # type: ignore[call-overload]
-            trade["peak"] = max(int(trade["peak"]), int(trade["held"]))  # type: ignore[call-overload]
-            trade["cost"] = int(trade["cost"]) + fill.price * fill.quantity + fill.fee + fill.tax  # type: ignore[call-overload]
+            trade[1] += fill.quantity
+            trade[2] = max(trade[2], trade[1])
+            trade[3] += fill.price * fill.quantity + fill.fee + fill.tax
         else:
-            trade["held"] = int(trade["held"]) - fill.quantity  # type: ignore[call-overload]
-            trade["proceeds"] = int(trade["proceeds"]) + fill.price * fill.quantity - fill.fee - fill.tax  # type: ignore[call-overload]
-        if trade["held"] == 0:
+            trade[1] -= fill.quantity
+            trade[4] += fill.price * fill.quantity - fill.fee - fill.tax
+        if trade[1] == 0:
             done.append(_trade(fill.symbol, trade, fill.day))
             del open_[fill.symbol]
     done.extend(_trade(symbol, trade, None) for symbol, trade in sorted(open_.items()))
     return done
 
 
-def _trade(symbol: str, t: dict[str, object], exit_day: date | None) -> Trade:
-    cost, proceeds = int(t["cost"]), int(t["proceeds"])  # type: ignore[call-overload]
+def _trade(symbol: str, t: list[Any], exit_day: date | None) -> Trade:
+    entry, _, peak, cost, proceeds = t
     pnl = proceeds - cost if exit_day is not None else None
-    return Trade(symbol=symbol, entry_day=t["entry"], exit_day=exit_day, quantity=int(t["peak"]),  # type: ignore[arg-type, call-overload]
-                 cost=cost, proceeds=proceeds, pnl=pnl,
-                 return_pct=float(Fraction(pnl, cost) * 100) if pnl is not None and cost else None)
+    return construct(Trade, {  # whole numbers and days from valid fills
+        "symbol": symbol, "entry_day": entry, "exit_day": exit_day, "quantity": peak, "cost": cost,
+        "proceeds": proceeds, "pnl": pnl,
+        "return_pct": float(Fraction(pnl, cost) * 100) if pnl is not None and cost else None,
+    })
 
 
 def build_result(path: Literal["bar_by_bar", "fast"], config: BacktestConfig, symbols: tuple[str, ...],

@@ -5,36 +5,49 @@ It reuses the paper broker's own rules — `matching.bar_price` / `fillable_quan
 the calendar — and only re-does the bookkeeping around them without the event ledger, so it is cheap
 enough to call on the few bars where something happens. Parity with `PaperBroker` is proven by the
 backtest tests (identical orders, fills and equity on real data); keep the two in step.
+
+Orders and fills are plain slotted objects and tuples while the simulation runs; the result models
+are built once at the end (`SimOrder.record`, `fill_records`). Orders that `fast_accept` shows the
+risk engine would accept skip building its context; every other order goes through
+`RiskEngine.check` itself, so a rejection always carries the engine's own reason.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from types import SimpleNamespace
 
 from quantflow.backtest import rules
-from quantflow.backtest.results import FillRecord, OrderRecord
+from quantflow.backtest.results import FillRecord, OrderRecord, construct
 from quantflow.domain.instrument import Instrument
 from quantflow.domain.orders import Fill, OrderRequest, OrderStatus, OrderType, Side
 from quantflow.domain.portfolio import Account
 from quantflow.market.bands import PriceLimits
 from quantflow.market.calendar import TradingCalendar
-from quantflow.market.sessions import to_vn_time
-from quantflow.market.ticks import ladder
+from quantflow.market.exchanges import spec_for
+from quantflow.market.fees import FeeSchedule
+from quantflow.market.ticks import TickLadder, ladder
+from quantflow.trading.broker import BarLike
 from quantflow.trading.paper import PaperBrokerConfig, matching
 from quantflow.trading.paper.portfolio import PaperPortfolio
-from quantflow.trading.risk import RiskContext, RiskEngine
+from quantflow.trading.risk import RiskContext, RiskEngine, RiskLimits, TradingState
 
 S = OrderStatus
+_OPEN = (S.NEW, S.PARTIALLY_FILLED)
+_CLOSING = (OrderType.ATO, OrderType.ATC, OrderType.PLO)
 
 
 @dataclass(slots=True)
 class SimOrder:
-    request: OrderRequest
-    day: date  # the session it was placed for
-    order_type: OrderType
+    client_order_id: str
+    symbol: str
     side: Side
+    order_type: OrderType
+    quantity: int
+    price: int | None
+    created_at: datetime
+    day: date  # the session it was placed for
+    limits: PriceLimits  # that session's band
     status: OrderStatus = S.NEW
     filled: int = 0
     notional: int = 0
@@ -46,36 +59,103 @@ class SimOrder:
 
     @property
     def remaining_quantity(self) -> int:
-        return self.request.quantity - self.filled
+        return self.quantity - self.filled
 
     @property
     def is_open(self) -> bool:
-        return self.status in (S.NEW, S.PARTIALLY_FILLED)
+        return self.status in _OPEN
+
+    def request(self) -> OrderRequest:
+        return OrderRequest(client_order_id=self.client_order_id, symbol=self.symbol, side=self.side,
+                            order_type=self.order_type, quantity=self.quantity, price=self.price,
+                            created_at=self.created_at)
 
     def record(self) -> OrderRecord:
-        r = self.request
-        return OrderRecord(
-            client_order_id=r.client_order_id, symbol=r.symbol, side=r.side.value, order_type=r.order_type.value,
-            quantity=r.quantity, price=r.price, created_at=r.created_at, status=self.status.value,
-            filled_quantity=self.filled, filled_notional=self.notional, fees=self.fees, taxes=self.taxes,
-            reject_code=self.reject_code,
-        )
+        """The result row; every field was checked when the order was planned and booked."""
+        return construct(OrderRecord, {
+            "client_order_id": self.client_order_id, "symbol": self.symbol, "side": self.side.value,
+            "order_type": self.order_type.value, "quantity": self.quantity, "price": self.price,
+            "created_at": self.created_at, "status": self.status.value, "filled_quantity": self.filled,
+            "filled_notional": self.notional, "fees": self.fees, "taxes": self.taxes, "reject_code": self.reject_code,
+        })
+
+
+#: A fill while the simulation runs: client order id, symbol, side, quantity, price, fee, tax, session,
+#: and its effect on cash.
+SimFill = tuple[str, str, Side, int, int, int, int, date, int]
+
+
+def fill_records(fills: list[SimFill]) -> list[FillRecord]:
+    return [construct(FillRecord, {"client_order_id": c, "symbol": s, "side": side.value, "quantity": q, "price": p,
+                                   "fee": fee, "tax": tax, "day": d})
+            for c, s, side, q, p, fee, tax, d, _ in fills]
+
+
+@dataclass(frozen=True, slots=True)
+class _Market:
+    """What the risk rules and the matching need of one instrument, looked up once."""
+
+    instrument: Instrument
+    grid: TickLadder
+    lot: int
+    order_types: frozenset[OrderType]
+    odd_lot_max: int
+    max_quantity: int | None
+
+    @classmethod
+    def of(cls, instrument: Instrument) -> _Market:
+        spec = spec_for(instrument.exchange)
+        return cls(instrument, ladder(instrument.tick_ladder_id), instrument.lot_size, spec.order_types,
+                   spec.odd_lot_max, spec.max_order_quantity)
+
+
+def lenient(limits: RiskLimits, state: TradingState) -> bool:
+    """No account limit, no session check, trading active: only the exchange's and the account's
+    own rules can refuse an order (what `fast_accept` checks)."""
+    return (state is TradingState.ACTIVE and not limits.check_sessions and limits.max_position_quantity is None
+            and not limits.max_position_by_symbol and limits.max_order_value is None
+            and limits.max_orders_per_minute is None)
+
+
+def fast_accept(side: Side, order_type: OrderType, quantity: int, price: int | None, limits: PriceLimits,
+                buying_power: int, sellable: int, fees: FeeSchedule, *, order_types: frozenset[OrderType],
+                lot: int, odd_lot_max: int, max_quantity: int | None, grid: TickLadder) -> bool:
+    """True only for an order `RiskEngine.check` accepts under `lenient` limits (a sound shortcut,
+    property-tested against the engine); False means "ask the engine", not "rejected"."""
+    if order_type not in order_types or quantity <= odd_lot_max or quantity % lot:
+        return False
+    if max_quantity is not None and quantity > max_quantity:
+        return False
+    if price is not None and not (limits.floor <= price <= limits.ceiling and grid.is_on_tick(price)):
+        return False
+    if side is Side.BUY:
+        value = (price if price is not None else limits.ceiling) * quantity
+        return value + fees.fee(value) <= buying_power
+    return quantity <= sellable
 
 
 class SimBroker:
     def __init__(self, config: PaperBrokerConfig, calendar: TradingCalendar,
-                 orders: list[SimOrder] | None = None, fills: list[FillRecord] | None = None) -> None:
+                 orders: list[SimOrder] | None = None, fills: list[SimFill] | None = None) -> None:
         """`orders` / `fills`: lists to append to, shared by per-symbol accounts so that they
         record in the order things happened across accounts, as `SymbolAccounts` reports them."""
         self.config = config
         self.calendar = calendar
+        self.fees = config.fees
         self.portfolio = PaperPortfolio(config.initial_cash)
         self.risk = RiskEngine(config.risk)
         self.instruments: dict[str, Instrument] = {i.symbol: i for i in config.instruments}
+        self._markets: dict[str, _Market] = {}
         self.orders: list[SimOrder] = [] if orders is None else orders
         self.open: dict[str, list[SimOrder]] = {}  # symbol -> open orders, submission order
-        self.fills: list[FillRecord] = [] if fills is None else fills
-        self.limits: dict[tuple[str, date], PriceLimits] = {}
+        self.fills: list[SimFill] = [] if fills is None else fills
+        self._settles: dict[date, date] = {}
+
+    def _market(self, symbol: str) -> _Market:
+        found = self._markets.get(symbol)
+        if found is None:
+            found = self._markets[symbol] = _Market.of(self.instruments[symbol])
+        return found
 
     # --- what the node reads ------------------------------------------------------------------
     def reserved(self) -> int:
@@ -83,42 +163,57 @@ class SimBroker:
         for orders in self.open.values():
             for o in orders:
                 if o.reserve is not None:
-                    value = o.reserve * o.remaining_quantity
-                    total += rules.reserve_cost(value, self.config.fees)
+                    value = o.reserve * (o.quantity - o.filled)
+                    total += rules.reserve_cost(value, self.fees)
         return total
 
-    def sellable(self, symbol: str, day: date, exclude: str | None = None) -> int:
-        reserved = sum(o.remaining_quantity for o in self.open.get(symbol, ())
-                       if o.side is Side.SELL and o.request.client_order_id != exclude)
+    def sellable(self, symbol: str, day: date) -> int:
+        reserved = sum(o.quantity - o.filled for o in self.open.get(symbol, ()) if o.side is Side.SELL)
         return max(0, self.portfolio.settled_quantity(symbol, day) - reserved)  # Position.sellable_quantity
 
     # --- orders -------------------------------------------------------------------------------
-    def submit(self, request: OrderRequest, limits: PriceLimits) -> bool:
-        """Risk-check and book `request` as the paper broker does; True when accepted."""
-        day = to_vn_time(request.created_at).date()
-        order = SimOrder(request, day, request.order_type, request.side)
+    def submit(self, client_order_id: str, symbol: str, side: Side, order_type: OrderType, quantity: int,
+               price: int | None, at: datetime, day: date, limits: PriceLimits) -> bool:
+        """Risk-check and book an order placed at `at` for session `day`, as the paper broker
+        does; True when accepted."""
+        order = SimOrder(client_order_id, symbol, side, order_type, quantity, price, at, day, limits)
         self.orders.append(order)
-        self.limits[(request.symbol, day)] = limits
-        symbol_open = self.open.setdefault(request.symbol, [])
-        cash, reserved = self.portfolio.cash, self.reserved()
-        reserved_sells = sum(o.remaining_quantity for o in symbol_open if o.side is Side.SELL)
-        ctx = RiskContext(
-            instrument=self.instruments[request.symbol], now=request.created_at,
-            account=Account(account_id=self.config.account_id, cash=cash, reserved_cash=reserved, buying_power=cash - reserved),
-            position=self.portfolio.position(request.symbol, day, reserved_sells), price_limits=limits,
-            pending_buy_quantity=sum(o.remaining_quantity for o in symbol_open if o.side is Side.BUY),
-            fees=self.config.fees, calendar=self.calendar,
-        )
-        decision = self.risk.check(request, ctx)
-        if not decision.accepted:
-            order.status, order.reject_code = S.REJECTED, decision.reason.value if decision.reason else None
+        symbol_open = self.open.get(symbol)
+        if symbol_open is None:
+            symbol_open = self.open[symbol] = []
+        market = self._market(symbol)
+        accepted = lenient(self.risk.limits, self.risk.state) and fast_accept(
+            side, order_type, quantity, price, limits,
+            self.portfolio.cash - self.reserved() if side is Side.BUY else 0,
+            self.sellable(symbol, day) if side is Side.SELL else 0, self.fees,
+            order_types=market.order_types, lot=market.lot, odd_lot_max=market.odd_lot_max,
+            max_quantity=market.max_quantity, grid=market.grid)
+        if not accepted and not self._engine_accepts(order, symbol_open):
+            if not symbol_open:
+                del self.open[symbol]
             return False
-        if request.side is Side.BUY:
-            order.reserve = request.price or limits.ceiling
+        if side is Side.BUY:
+            order.reserve = price or limits.ceiling
         symbol_open.append(order)
         return True
 
-    def on_bar(self, symbol: str, day: date, start: datetime, o: int, h: int, low: int, c: int, volume: int) -> None:
+    def _engine_accepts(self, order: SimOrder, symbol_open: list[SimOrder]) -> bool:
+        cash, reserved = self.portfolio.cash, self.reserved()
+        reserved_sells = sum(o.quantity - o.filled for o in symbol_open if o.side is Side.SELL)
+        ctx = RiskContext(
+            instrument=self.instruments[order.symbol], now=order.created_at,
+            account=Account(account_id=self.config.account_id, cash=cash, reserved_cash=reserved, buying_power=cash - reserved),
+            position=self.portfolio.position(order.symbol, order.day, reserved_sells), price_limits=order.limits,
+            pending_buy_quantity=sum(o.quantity - o.filled for o in symbol_open if o.side is Side.BUY),
+            fees=self.fees, calendar=self.calendar,
+        )
+        decision = self.risk.check(order.request(), ctx)
+        if decision.accepted:
+            return True
+        order.status, order.reject_code = S.REJECTED, decision.reason.value if decision.reason else None
+        return False
+
+    def on_bar(self, symbol: str, day: date, bar: BarLike) -> None:
         """The paper broker's `on_bar` for a symbol with open orders: expire, then match."""
         orders = self.open.get(symbol)
         if not orders:
@@ -126,18 +221,18 @@ class SimBroker:
         for order in orders:
             if order.day < day:
                 order.status = S.EXPIRED
-        bar = SimpleNamespace(open=o, high=h, low=low, close=c)
-        budget = matching.volume_budget(volume, self.config.max_participation)
-        grid = ladder(self.instruments[symbol].tick_ladder_id)
-        lot = self.instruments[symbol].lot_size
+        config = self.config
+        budget = matching.volume_budget(bar.volume, config.max_participation)
+        market = self._market(symbol)
+        start = bar.start
         for order in orders:
-            if not order.is_open or order.request.created_at > start:
+            if order.status not in _OPEN or order.created_at > start:
                 continue
-            limit = order.request.price if order.request.price is not None else order.mtl_limit
-            price = matching.bar_price(order, bar, limit, self.config.slippage_ticks, grid,  # type: ignore[arg-type]
-                                       self.limits[(symbol, order.day)])
-            qty = matching.fillable_quantity(order.remaining_quantity, budget, lot) if price else 0
-            if order.order_type is OrderType.MOK and qty < order.remaining_quantity:
+            limit = order.price if order.price is not None else order.mtl_limit
+            price = matching.bar_price(order, bar, limit, config.slippage_ticks, market.grid, order.limits)  # type: ignore[arg-type]
+            remaining = order.quantity - order.filled
+            qty = matching.fillable_quantity(remaining, budget, market.lot) if price else 0
+            if order.order_type is OrderType.MOK and qty < remaining:
                 order.status = S.CANCELLED
                 continue
             if qty and price:
@@ -145,25 +240,30 @@ class SimBroker:
                 if order.order_type is OrderType.MTL and order.mtl_limit is None:
                     order.mtl_limit = price
             budget -= qty
-            if order.is_open:
+            if order.status in _OPEN:
                 if order.order_type is OrderType.MAK:
                     order.status = S.CANCELLED
-                elif order.order_type in (OrderType.ATO, OrderType.ATC, OrderType.PLO):
+                elif order.order_type in _CLOSING:
                     order.status = S.EXPIRED
-        still = [x for x in orders if x.is_open]
+        still = [x for x in orders if x.status in _OPEN]
         if still:
             self.open[symbol] = still
         else:
             del self.open[symbol]
 
     def _fill(self, order: SimOrder, qty: int, price: int, ts: datetime, day: date) -> None:
-        fee, tax = self.config.fees.costs(order.side, price * qty)
-        fill = Fill(fill_id="sim", client_order_id=order.request.client_order_id, symbol=order.request.symbol,
-                    side=order.side, quantity=qty, price=price, fee=fee, tax=tax, ts=ts)
-        self.portfolio.apply_fill(fill, self.calendar.settlement_date(day))
+        notional = price * qty
+        fee, tax = self.fees.costs(order.side, notional)
+        settles = self._settles.get(day)
+        if settles is None:
+            settles = self._settles[day] = self.calendar.settlement_date(day)
+        # valid by construction: the order passed the risk rules, the price and quantity are the matcher's
+        fill = construct(Fill, {"fill_id": "sim", "client_order_id": order.client_order_id, "symbol": order.symbol,
+                                "side": order.side, "quantity": qty, "price": price, "fee": fee, "tax": tax, "ts": ts})
+        self.portfolio.apply_fill(fill, settles)
         order.filled += qty
-        order.notional += price * qty
+        order.notional += notional
         order.fees += fee
         order.taxes += tax
-        order.status = S.FILLED if order.filled == order.request.quantity else S.PARTIALLY_FILLED
-        self.fills.append(FillRecord.of(fill, day))
+        order.status = S.FILLED if order.filled == order.quantity else S.PARTIALLY_FILLED
+        self.fills.append((order.client_order_id, order.symbol, order.side, qty, price, fee, tax, day, fill.cash_flow))
