@@ -7,7 +7,7 @@ workflows whose signals depend on market data only; anything else is refused, ne
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -140,10 +140,11 @@ class _Run:
         self.history, self.market, self.config, self.calendar, self.nodes = history, market, config, calendar, nodes
         self.symbols = market.symbols
         self.per_symbol = config.accounts == "per_symbol"
+        settles: dict[date, date] = {}  # settlement dates, shared by all accounts
         if self.per_symbol:
-            self.accounts = [SimBroker(config.broker_config([s]), calendar) for s in self.symbols]
+            self.accounts = [SimBroker(config.broker_config([s]), calendar, settles=settles) for s in self.symbols]
         else:
-            self.accounts = [SimBroker(config.broker_config(list(self.symbols)), calendar)]
+            self.accounts = [SimBroker(config.broker_config(list(self.symbols)), calendar, settles=settles)]
         self.orders: list[tuple[int, int, int, int, SimOrder]] = []  # (session, node, row, n, order)
         self.fills: list[tuple[int, int, int, SimFill]] = []  # (session, row, n, fill)
         self._times: dict[int, tuple[Any, date]] = {}
@@ -174,60 +175,76 @@ class _Run:
 
     # --- the node's side ------------------------------------------------------------------------
     def decide(self, node: _Node, k: int, rows: list[int]) -> None:
-        """What `node` does at session k for the symbols `rows` (each with a bar at k)."""
-        market, symbols = self.market, self.symbols
+        """What `node` does at session k for the symbols `rows` (each with a bar at k), against
+        the one shared account."""
+        market, broker = self.market, self.accounts[0]
         at, order_day = self.when(k)
         signals: list[BarSignal] = []
+        held = broker.portfolio.quantities()
         for row in rows:
-            symbol = symbols[row]
-            if node.close:
-                if node.when is not None and not node.when[row, k]:
-                    continue
-                is_buy, is_sell = False, symbol in self.account(row).portfolio.quantities()  # holds any
-            else:
-                is_buy = node.buy is not None and bool(node.buy[row, k])
-                is_sell = node.sell is not None and bool(node.sell[row, k])
-            if not (is_buy or is_sell):
-                continue
-            i = int(market.index[row, k])
-            atr = node.atr
-            atr_value = float(atr[symbol][i]) if atr is not None and symbol in atr else None
-            broker = self.account(row)
-            instrument = broker.instruments[symbol]
-            close = int(market.close[row, k])
-            limits = rules.limits_for(instrument, close, order_day)
-            if limits is not None:  # as the node: no valid band, no order
-                signals.append(BarSignal(symbol, close, is_buy, is_sell, atr_value, instrument, limits))
-        if not signals:
-            return
-        closes = _Closes(market, k)
-        if self.per_symbol:
-            groups = [(self.account(market.row[s.symbol]), [s]) for s in signals]  # rows ascending: by symbol
-        else:
-            groups = [(self.accounts[0], signals)]
-        for broker, group in groups:
-            held = dict(sorted(broker.portfolio.quantities().items()))
+            signal = self._signal(node, row, k, order_day, held)
+            if signal is not None:
+                signals.append(signal)
+        if signals:
+            held = dict(sorted(held.items()))
             book = Book(cash=broker.portfolio.cash, buying_power=broker.portfolio.cash - broker.reserved(), held=held,
-                        sellable={s: broker.sellable(s, order_day) for s in held}, closes=closes)
-            limits_of = {s.symbol: s.limits for s in group}
-            steps = plan(node.rule, group, book, self.config.fees, sell_all=node.close)
-            try:
-                wanted = next(steps)
-                while True:
-                    symbol, side = wanted.symbol, wanted.side
-                    order_id = rules.client_order_id(node.node_id, symbol, at, side.value)
-                    if symbol not in node.checked:  # the id and symbol as `OrderRequest` validates them
-                        OrderRequest(client_order_id=order_id, symbol=symbol, side=side, order_type=node.order_type,
-                                     quantity=wanted.quantity, price=wanted.price, created_at=at)
-                        node.checked.add(symbol)
-                    accepted = broker.submit(order_id, symbol, side, node.order_type, wanted.quantity, wanted.price,
-                                             at, order_day, limits_of[symbol])
-                    self._count += 1
-                    row = market.row[symbol] if self.per_symbol else 0
-                    self.orders.append((k, node.number, row, self._count, broker.orders[-1]))
-                    wanted = steps.send(accepted)
-            except StopIteration:
-                pass
+                        sellable={s: broker.sellable(s, order_day) for s in held}, closes=_Closes(market, k))
+            self._send(node, k, 0, broker, signals, book, at, order_day)
+
+    def decide_one(self, node: _Node, k: int, row: int) -> None:
+        """`decide` for one symbol with its own account (which can hold that symbol only)."""
+        broker = self.accounts[row]
+        at, order_day = self.when(k)
+        held = broker.portfolio.quantities()
+        signal = self._signal(node, row, k, order_day, held)
+        if signal is not None:
+            book = Book(cash=broker.portfolio.cash, buying_power=broker.portfolio.cash - broker.reserved(), held=held,
+                        sellable={s: broker.sellable(s, order_day) for s in held}, closes={signal.symbol: signal.close})
+            self._send(node, k, row, broker, [signal], book, at, order_day)
+
+    def _signal(self, node: _Node, row: int, k: int, order_day: date, held: dict[str, int]) -> BarSignal | None:
+        """The node's input for one symbol at session k, as the node would see it (None: nothing to do)."""
+        symbol = self.symbols[row]
+        if node.close:
+            if node.when is not None and not node.when[row, k]:
+                return None
+            is_buy, is_sell = False, symbol in held
+        else:
+            is_buy = node.buy is not None and bool(node.buy[row, k])
+            is_sell = node.sell is not None and bool(node.sell[row, k])
+        if not (is_buy or is_sell):
+            return None
+        market = self.market
+        atr = node.atr
+        atr_value = float(atr[symbol][int(market.index[row, k])]) if atr is not None and symbol in atr else None
+        instrument = self.account(row).instruments[symbol]
+        close = int(market.close[row, k])
+        limits = rules.limits_for(instrument, close, order_day)
+        if limits is None:  # as the node: no valid band, no order
+            return None
+        return BarSignal(symbol, close, is_buy, is_sell, atr_value, instrument, limits)
+
+    def _send(self, node: _Node, k: int, row: int, broker: SimBroker, signals: list[BarSignal], book: Book,
+              at: datetime, order_day: date) -> None:
+        """Drive `plan` against the account: each order it wants is booked (or refused) in turn."""
+        limits_of = {s.symbol: s.limits for s in signals}
+        steps = plan(node.rule, signals, book, self.config.fees, sell_all=node.close)
+        try:
+            wanted = next(steps)
+            while True:
+                symbol, side = wanted.symbol, wanted.side
+                order_id = rules.client_order_id(node.node_id, symbol, at, side.value)
+                if symbol not in node.checked:  # the id and symbol as `OrderRequest` validates them
+                    OrderRequest(client_order_id=order_id, symbol=symbol, side=side, order_type=node.order_type,
+                                 quantity=wanted.quantity, price=wanted.price, created_at=at)
+                    node.checked.add(symbol)
+                accepted = broker.submit(order_id, symbol, side, node.order_type, wanted.quantity, wanted.price,
+                                         at, order_day, limits_of[symbol])
+                self._count += 1
+                self.orders.append((k, node.number, row, self._count, broker.orders[-1]))
+                wanted = steps.send(accepted)
+        except StopIteration:
+            pass
 
     # --- the loops --------------------------------------------------------------------------------
     def run_symbol(self, row: int, fires: np.ndarray) -> None:
@@ -248,7 +265,7 @@ class _Run:
             if broker.open:
                 self.bar(row, k, i)
             for node in self.nodes:
-                self.decide(node, k, [row])
+                self.decide_one(node, k, row)
             cursor = target + 1
         while broker.open and cursor < len(sessions):
             self.bar(row, sessions[cursor], cursor + first)

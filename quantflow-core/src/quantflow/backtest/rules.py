@@ -152,9 +152,18 @@ def _share_of(equity: int, percent: float, close: int) -> int:
 def client_order_id(node_id: str, symbol: str, when: datetime, side: str) -> str:
     """Deterministic, hence idempotent: re-running the same node on the same bar can never send a
     second order (the broker returns the first)."""
-    safe = "".join(c if c.isalnum() or c in "_.-" else "_" for c in node_id)[:30]
-    stamp = to_vn_time(when).strftime("%Y%m%d%H%M")
-    return f"{safe}.{symbol}.{stamp}.{side[0]}"
+    return f"{_safe_id(node_id)}.{symbol}.{_stamp(when)}.{side[0]}"
+
+
+@lru_cache(maxsize=1024)
+def _safe_id(node_id: str) -> str:
+    return "".join(c if c.isalnum() or c in "_.-" else "_" for c in node_id)[:30]
+
+
+@lru_cache(maxsize=4096)
+def _stamp(when: datetime) -> str:
+    """Cached: every order placed for one session shares its stamp."""
+    return to_vn_time(when).strftime("%Y%m%d%H%M")
 
 
 def equity_of(cash: int, holdings: Mapping[str, int], closes: Mapping[str, int]) -> int:

@@ -136,9 +136,10 @@ def fast_accept(side: Side, order_type: OrderType, quantity: int, price: int | N
 
 class SimBroker:
     def __init__(self, config: PaperBrokerConfig, calendar: TradingCalendar,
-                 orders: list[SimOrder] | None = None, fills: list[SimFill] | None = None) -> None:
-        """`orders` / `fills`: lists to append to, shared by per-symbol accounts so that they
-        record in the order things happened across accounts, as `SymbolAccounts` reports them."""
+                 orders: list[SimOrder] | None = None, fills: list[SimFill] | None = None,
+                 settles: dict[date, date] | None = None) -> None:
+        """`orders` / `fills`: lists to append to; `settles`: a cache of the calendar's settlement
+        dates, which many accounts may share."""
         self.config = config
         self.calendar = calendar
         self.fees = config.fees
@@ -149,7 +150,7 @@ class SimBroker:
         self.orders: list[SimOrder] = [] if orders is None else orders
         self.open: dict[str, list[SimOrder]] = {}  # symbol -> open orders, submission order
         self.fills: list[SimFill] = [] if fills is None else fills
-        self._settles: dict[date, date] = {}
+        self._settles: dict[date, date] = {} if settles is None else settles
 
     def _market(self, symbol: str) -> _Market:
         found = self._markets.get(symbol)
