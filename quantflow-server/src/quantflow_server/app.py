@@ -27,6 +27,8 @@ from quantflow_server.errors import EXCEPTION_HANDLERS
 from quantflow_server.health import health
 from quantflow_server.runs.manager import RunManager
 from quantflow_server.runs.routes import RunController, run_events_socket
+from quantflow_server.schedules.routes import ActivationController
+from quantflow_server.schedules.scheduler import Clock, Scheduler
 from quantflow_server.settings import Settings
 from quantflow_server.vault.crypto import Vault, VaultError
 from quantflow_server.vault.keys import load_keys
@@ -41,6 +43,7 @@ API_ROUTES: list[Any] = [
     WorkflowController,
     CatalogController,
     RunController,
+    ActivationController,
     AuditController,
     CredentialController,
     run_events_socket,
@@ -53,9 +56,11 @@ def create_app(
     host: PluginHost | None = None,
     audit: AuditRecorder | None = None,
     worker_host: Callable[[], PluginHost] = get_host,
+    clock: Clock | None = None,
 ) -> Litestar:
     """`worker_host` builds the plugin host inside run worker processes (a module-level function,
-    pickled by name): a loaded `host` cannot cross a process boundary."""
+    pickled by name): a loaded `host` cannot cross a process boundary. `clock`: the scheduler's
+    (tests move time; default the system clock)."""
     settings = settings or Settings()
     settings.ensure_data_dir()
     host = host or get_host()
@@ -63,14 +68,17 @@ def create_app(
     tokens = TokenService(settings)
     audit = audit or LedgerAudit()
     runs = RunManager(db, host, audit, settings, worker_host)
+    scheduler = Scheduler(db, runs, host, audit, clock) if clock else Scheduler(db, runs, host, audit)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db.migrate()
         await runs.recover()
+        await scheduler.start()  # activated workflows resume
         try:
             yield
         finally:
+            await scheduler.stop()
             await runs.shutdown()
             await db.dispose()
 
@@ -83,6 +91,7 @@ def create_app(
             "host": host,
             "tokens": tokens,
             "runs": runs,
+            "scheduler": scheduler,
             "throttle": LoginThrottle(settings.login_rate_per_minute),
             "catalog": RenderedCatalog(host),
             "audit": audit,

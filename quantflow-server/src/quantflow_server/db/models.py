@@ -144,3 +144,17 @@ class RunResult(Base):
     run_id: Mapped[str] = mapped_column(sa.ForeignKey("runs.id"), primary_key=True)
     synthetic: Mapped[bool] = mapped_column()
     result: Mapped[str] = mapped_column(sa.Text())
+
+
+class Activation(Base):
+    """A workflow the scheduler fires: its schedule and bar-close triggers, at the pinned revision
+    (saving a new revision does not change what runs until it is activated)."""
+
+    __tablename__ = "activations"
+
+    workflow_id: Mapped[str] = mapped_column(sa.ForeignKey("workflows.id"), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    revision: Mapped[int] = mapped_column()
+    enabled: Mapped[bool] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

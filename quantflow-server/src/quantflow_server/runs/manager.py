@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from quantflow.engine import Run, RunContext, RunMode, compile_plan
 from quantflow.plugins.host import PluginHost, get_host
+from quantflow.triggers import WAKE_SERVICE, Wake
 from quantflow.workflow import validate
 
 from quantflow_server.audit.chain import AuditEvent
@@ -79,11 +80,14 @@ class RunManager:
                 await self.audit.record_many(session, events)
         return len(ids)
 
-    def start(self, run_id: str, document: dict[str, Any], request: RunRequest, owner: str) -> LiveRun:
-        """Begin executing; the run row must already be committed (events reference it)."""
+    def start(
+        self, run_id: str, document: dict[str, Any], request: RunRequest, owner: str, wake: Wake | None = None
+    ) -> LiveRun:
+        """Begin executing; the run row must already be committed (events reference it). `wake`: the
+        trigger that fired it, when the scheduler started it."""
         live = LiveRun(run_id)
         self.live[run_id] = live
-        live.task = asyncio.create_task(self._execute(live, document, request, owner), name=f"run-{run_id}")
+        live.task = asyncio.create_task(self._execute(live, document, request, owner, wake), name=f"run-{run_id}")
         return live
 
     def cancel(self, run_id: str) -> bool:
@@ -97,13 +101,16 @@ class RunManager:
             live.task.cancel()
         return True
 
-    async def _manual(self, live: LiveRun, document: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    async def _manual(
+        self, live: LiveRun, document: dict[str, Any], wake: Wake | None
+    ) -> tuple[str, dict[str, Any]]:
         result = validate(document, self.host.registry.node_types)
         if not result.ok:
             raise ValueError(f"the workflow has {len(result.errors)} error(s): {result.errors[0].message}")
         logger = logging.Logger(f"quantflow.run.{live.run_id}")  # unregistered: no global leak
         logger.addHandler(RunLogHandler(live))
-        ctx = RunContext(run_id=live.run_id, mode=RunMode.PAPER, logger=logger)
+        services = {WAKE_SERVICE: wake} if wake is not None else {}
+        ctx = RunContext(run_id=live.run_id, mode=RunMode.PAPER, logger=logger, services=services)
         live.engine_run = Run(compile_plan(result), ctx)
         live.engine_run.subscribe(lambda event: live.publish(_json_safe(event.to_dict())))
         outcome = await live.engine_run.execute()
@@ -145,13 +152,15 @@ class RunManager:
             live.publish({"event": "run_finished", "run_id": live.run_id, "status": status})
         return status, summary or {}
 
-    async def _execute(self, live: LiveRun, document: dict[str, Any], request: RunRequest, owner: str) -> None:
+    async def _execute(
+        self, live: LiveRun, document: dict[str, Any], request: RunRequest, owner: str, wake: Wake | None
+    ) -> None:
         writer = asyncio.create_task(self._write_events(live))
         status, error, summary = "failed", None, None
         try:
             if request.mode == "manual":
                 await self._set(live.run_id, status="running", started_at=utcnow())
-                status, summary = await self._manual(live, document)
+                status, summary = await self._manual(live, document, wake)
             else:
                 status, summary = await self._backtest(live, document, request, owner)
         except asyncio.CancelledError:

@@ -1,0 +1,1 @@
+"""Activated workflows and the scheduler that fires their schedule and bar-close triggers."""
