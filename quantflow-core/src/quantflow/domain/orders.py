@@ -19,6 +19,7 @@ from quantflow.domain.money import (
     PriceVnd,
     Quantity,
 )
+from quantflow.domain.trusted import built
 
 ClientOrderId = str
 
@@ -123,7 +124,8 @@ class Order(OrderRequest):
     def from_request(cls, request: OrderRequest) -> Order:
         """A fresh `pending_new` order for `request`. The request is already valid and a fresh
         order's state is consistent by construction, so nothing is validated twice."""
-        return cls.model_construct(**dict(request), updated_at=request.created_at)
+        values = {**request.__dict__, **_FRESH, "updated_at": request.created_at}
+        return built(cls, values, fields_set=_NEW_ORDER_SET)
 
     @property
     def request(self) -> OrderRequest:
@@ -144,6 +146,12 @@ class Order(OrderRequest):
     @property
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_STATUSES
+
+
+_REQUEST_FIELDS = frozenset(OrderRequest.model_fields)
+_FRESH = {name: field.default for name, field in Order.model_fields.items()
+          if name not in _REQUEST_FIELDS and name != "updated_at"}  # a new order's state: the defaults
+_NEW_ORDER_SET = _REQUEST_FIELDS | {"updated_at"}  # what model_construct(**request, updated_at=...) marks set
 
 
 class Fill(BaseModel):

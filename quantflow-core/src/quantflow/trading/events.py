@@ -12,6 +12,7 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
 
 from quantflow.domain.orders import Fill, Order, OrderRequest
+from quantflow.domain.trusted import built
 from quantflow.trading import state_machine as sm
 from quantflow.trading.errors import IllegalTransitionError
 
@@ -52,8 +53,8 @@ class OrderEvent(BaseModel):
         """An event a broker or ledger builds from parts it already holds validated (its order's id
         and timestamps, a validated request or fill), one per order change: not validated again.
         Input from outside (a store, an API) goes through the normal constructor."""
-        return cls.model_construct(kind=kind, client_order_id=client_order_id, ts=ts, request=request, fill=fill,
-                                   broker_order_id=broker_order_id, reason_code=reason_code, message=message)
+        return built(cls, {"kind": kind, "client_order_id": client_order_id, "ts": ts, "request": request, "fill": fill,
+                           "broker_order_id": broker_order_id, "reason_code": reason_code, "message": message})
 
     @model_validator(mode="after")
     def _payload_matches_kind(self) -> OrderEvent:

@@ -22,6 +22,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from quantflow.domain.orders import Fill, Order, OrderStatus
+from quantflow.domain.trusted import changed
 from quantflow.trading.errors import IllegalTransitionError
 
 S = OrderStatus
@@ -86,8 +87,7 @@ def _updated(order: Order, update: dict[str, object]) -> Order:
                 raise ValueError(f"updated_at must be a timezone-aware datetime, got {value!r}")
         else:
             raise ValueError(f"an order's {name} never changes after submission")
-    changed = order.model_copy(update=update)
-    return changed.check_consistent()
+    return changed(order, update).check_consistent()
 
 
 def accept(order: Order, ts: datetime, broker_order_id: str | None = None) -> Order:

@@ -18,6 +18,7 @@ from quantflow.domain.instrument import Instrument
 from quantflow.domain.market_data import Tick
 from quantflow.domain.orders import Fill, Order, OrderRequest, OrderStatus, OrderType, Side
 from quantflow.domain.portfolio import Account, Position
+from quantflow.domain.trusted import built
 from quantflow.market.bands import PriceLimits, price_limits, reference_from_close
 from quantflow.market.calendar import TradingCalendar, default_calendar
 from quantflow.market.sessions import to_vn_time
@@ -234,8 +235,11 @@ class PaperBroker(Broker, MarketDataSink):
 
     def _fill(self, order: Order, qty: int, price: int, ts: datetime, day: date) -> None:
         fee, tax = self.config.fees.costs(order.side, price * qty)
-        fill = Fill(fill_id=f"{order.client_order_id}-{len(self._fills) + 1}", client_order_id=order.client_order_id,
-                    symbol=order.symbol, side=order.side, quantity=qty, price=price, fee=fee, tax=tax, ts=ts)
+        # From the validated order, the matcher's whole-VND price and shares (both > 0), the fee
+        # schedule's whole-VND costs and the bar's aware time: valid by construction.
+        fill = built(Fill, {"fill_id": f"{order.client_order_id}-{len(self._fills) + 1}",
+                            "client_order_id": order.client_order_id, "symbol": order.symbol, "side": order.side,
+                            "quantity": qty, "price": price, "fee": fee, "tax": tax, "ts": ts})
         self._record(OrderEvent.trusted(K.FILLED, order.client_order_id, ts, fill=fill))
         self._portfolio.apply_fill(fill, self._calendar.settlement_date(day))
         self._fills.append(fill)
@@ -330,8 +334,8 @@ class PaperBroker(Broker, MarketDataSink):
         cash = self._portfolio.cash
         # Consistent by construction (buying power = cash - reserved, reserved >= 0), and read
         # for every order the risk engine checks: not validated again.
-        return Account.model_construct(account_id=self.config.account_id, cash=cash, reserved_cash=reserved,
-                                       buying_power=cash - reserved)
+        return built(Account, {"account_id": self.config.account_id, "cash": cash, "buying_power": cash - reserved,
+                               "reserved_cash": reserved})
 
     def _today(self) -> date:
         return to_vn_time(self._now).date() if self._now else date.min

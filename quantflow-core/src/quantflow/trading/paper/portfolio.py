@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from quantflow.domain.orders import Fill, Side
 from quantflow.domain.portfolio import PendingSettlement, Position
+from quantflow.domain.trusted import built
 
 
 @dataclass
@@ -42,7 +43,7 @@ class PaperPortfolio:
         if fill.side is Side.BUY:
             holding.quantity += fill.quantity
             holding.cost_basis += fill.notional + fill.fee
-            holding.pending.append(PendingSettlement(quantity=fill.quantity, settles_on=settles_on))
+            holding.pending.append(built(PendingSettlement, {"quantity": fill.quantity, "settles_on": settles_on}))
             return
         if fill.quantity > holding.quantity:
             raise AssertionError(f"paper sale of {fill.quantity} {fill.symbol} exceeds holding")
@@ -61,13 +62,15 @@ class PaperPortfolio:
         holding = self._holdings.get(symbol)
         if holding is None:
             return None
-        return Position(
-            symbol=symbol,
-            quantity=holding.quantity,
-            sellable_quantity=max(0, holding.settled(today) - reserved_for_sale),
-            cost_basis=holding.cost_basis,
-            pending=tuple(p for p in holding.pending if p.settles_on > today),
-        )
+        # Consistent by construction (the holding only changes through validated fills, and
+        # sellable never exceeds what is held), and built for every risk check: not validated again.
+        return built(Position, {
+            "symbol": symbol,
+            "quantity": holding.quantity,
+            "sellable_quantity": max(0, holding.settled(today) - reserved_for_sale),
+            "cost_basis": holding.cost_basis,
+            "pending": tuple(p for p in holding.pending if p.settles_on > today),
+        })
 
     def quantities(self) -> dict[str, int]:
         return {symbol: h.quantity for symbol, h in self._holdings.items()}

@@ -1,0 +1,40 @@
+"""Models built from values that are valid by construction, without pydantic's per-field loop.
+
+`model_construct` already skips validation, but walks every field (aliases, defaults) in Python on
+each call; an order's life in a backtest builds several models per event. These helpers give the
+same instance `model_construct` / `model_copy` give (same `__dict__`, same fields set), for callers
+that pass every field already of its validated type. Never use them on input from outside (users,
+plugins, stores, APIs): that goes through the normal constructor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+M = TypeVar("M", bound=BaseModel)
+_new = object.__new__
+_set = object.__setattr__
+
+
+def built(cls: type[M], values: dict[str, Any], fields_set: Iterable[str] | None = None) -> M:
+    """`cls.model_construct(**values)` when `values` names every field (the dict is kept, not
+    copied); `fields_set` as `model_construct`'s `_fields_set` (default: the keys of `values`)."""
+    model = _new(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", set(values if fields_set is None else fields_set))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
+def changed(model: M, update: Mapping[str, Any]) -> M:
+    """`model.model_copy(update=update)` for a model without extra or private attributes."""
+    copy = _new(type(model))
+    _set(copy, "__dict__", {**model.__dict__, **update})
+    _set(copy, "__pydantic_fields_set__", model.__pydantic_fields_set__ | update.keys())
+    _set(copy, "__pydantic_extra__", None)
+    _set(copy, "__pydantic_private__", None)
+    return copy
