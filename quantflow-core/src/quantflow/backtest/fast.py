@@ -21,11 +21,11 @@ from quantflow.backtest.results import (
     EquityPoint,
     PositionRecord,
     build_result,
-    construct,
 )
 from quantflow.backtest.setup import BacktestError, prepare
 from quantflow.backtest.simbroker import SimBroker, SimFill, SimOrder, fill_records
 from quantflow.domain.orders import OrderRequest, OrderType, Side
+from quantflow.domain.trusted import built
 from quantflow.engine import RunContext, RunMode, RunStatus, compile_plan, execute
 from quantflow.engine.plan import Step
 from quantflow.gc_pause import gc_relaxed
@@ -69,16 +69,19 @@ class _Market:
         self.symbols = history.symbols
         n, m = len(self.symbols), len(self.days)
         self.row = {s: r for r, s in enumerate(self.symbols)}
+        active = [history.series[s] for s in self.symbols]
+        lengths = np.array([len(h.days) - h.first_active for h in active], dtype=np.int64)
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        pos = np.searchsorted(self.days, np.concatenate([h.days[h.first_active:] for h in active]))
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        firsts = np.array([h.first_active for h in active], dtype=np.int64)
         self.index = np.full((n, m), -1, dtype=np.int64)
-        self.close = np.zeros((n, m), dtype=np.int64)
-        for row, symbol in enumerate(self.symbols):
-            h = history.series[symbol]
-            pos = np.searchsorted(self.days, h.days[h.first_active:])
-            self.index[row, pos] = np.arange(h.first_active, len(h.days))
-            closes = np.rint(h.bars.close).astype(np.int64)
-            last = np.maximum.accumulate(np.where(self.index[row] >= 0, np.arange(m), -1))
-            # the latest close the broker has seen on each session (0 before the symbol's first bar)
-            self.close[row] = np.where(last >= 0, closes[self.index[row, np.maximum(last, 0)]], 0)
+        self.index[rows, pos] = np.arange(len(rows), dtype=np.int64) - np.repeat(starts - firsts, lengths)
+        closes = np.zeros((n, m), dtype=np.int64)
+        closes[rows, pos] = np.rint(np.concatenate([h.bars.close[h.first_active:] for h in active])).astype(np.int64)
+        last = np.maximum.accumulate(np.where(self.index >= 0, np.arange(m), -1), axis=1)
+        # the latest close the broker has seen on each session (0 before the symbol's first bar)
+        self.close = np.where(last >= 0, np.take_along_axis(closes, np.maximum(last, 0), axis=1), 0)
 
 
 def _signal_matrices(market: _Market, history: History, wired: list[tuple[Step, dict[str, Any]]]) -> list[dict[str, np.ndarray]]:
@@ -325,7 +328,7 @@ class _Run:
             np.add.at(held, (rows, k), signed)
         cash = self.config.initial_cash * len(self.accounts) + np.cumsum(flows)
         equity = cash + (np.cumsum(held, axis=1) * market.close).sum(axis=0)
-        return [construct(EquityPoint, {"day": d, "cash": c, "equity": e})
+        return [built(EquityPoint, {"day": d, "cash": c, "equity": e})
                 for d, c, e in zip(self.history.timeline, cash.tolist(), equity.tolist(), strict=True)]
 
     def positions(self) -> list[PositionRecord]:
@@ -336,7 +339,7 @@ class _Run:
                 p = account.portfolio.position(symbol, final)
                 assert p is not None
                 last = round(float(series[symbol].bars.close[-1]))
-                out.append(construct(PositionRecord, {"symbol": symbol, "quantity": p.quantity, "cost_basis": p.cost_basis,
+                out.append(built(PositionRecord, {"symbol": symbol, "quantity": p.quantity, "cost_basis": p.cost_basis,
                                                       "last_price": last, "market_value": p.quantity * last}))
         out.sort(key=lambda p: p.symbol)
         return out

@@ -60,9 +60,9 @@ class SymbolHistory:
     bars: Bars  # warm-up start .. end
     days: np.ndarray  # session date of each bar (datetime64[D])
     first_active: int  # index of the first bar on or after the backtest start
-    whole: tuple[list[int], ...] = ()  # open, high, low, close, volume in whole VND / shares
+    whole: tuple[np.ndarray, ...] = ()  # open, high, low, close, volume in whole VND / shares (int64)
     valid: np.ndarray | None = None  # per bar: passes `domain.Bar`'s checks
-    ordinals: list[int] | None = None  # per bar: its session date as `date.toordinal()`
+    ordinals: np.ndarray | None = None  # per bar: its session date as `date.toordinal()`
 
     @classmethod
     def of(cls, bars: Bars, days: np.ndarray, first_active: int) -> SymbolHistory:
@@ -73,17 +73,18 @@ class SymbolHistory:
             v = np.where(finite, bars.volume, 0).astype(np.int64)
         valid = finite & (o > 0) & (h > 0) & (low > 0) & (c > 0) & (v >= 0) & (h >= np.maximum(np.maximum(o, c), low)) \
             & (low <= np.minimum(o, c))
-        ordinals = (days.astype(np.int64) + _EPOCH_ORDINAL).tolist()
-        return cls(bars, days, first_active, tuple(x.tolist() for x in (o, h, low, c, v)), valid, ordinals)
+        ordinals = days.astype(np.int64) + _EPOCH_ORDINAL
+        # kept as arrays: a backtest reads few bars one at a time, converting all of them costs more
+        return cls(bars, days, first_active, (o, h, low, c, v), valid, ordinals)
 
     def broker_bar(self, i: int) -> FeedBar | Bar:
         """Bar i as the paper broker consumes it: whole VND, the session from 09:00 to 15:00. A bar
         that breaks `domain.Bar`'s rules is built as one, so it fails exactly as before."""
-        day = date.fromordinal(self.ordinals[i]) if self.ordinals is not None else self.days[i].astype(date)
+        day = date.fromordinal(int(self.ordinals[i])) if self.ordinals is not None else self.days[i].astype(date)
         start, end = _session(day)
         if self.valid is not None and self.valid[i]:
             o, h, low, c, v = self.whole
-            return FeedBar(self.bars.symbol, start, end, o[i], h[i], low[i], c[i], v[i])
+            return FeedBar(self.bars.symbol, start, end, int(o[i]), int(h[i]), int(low[i]), int(c[i]), int(v[i]))
         b = self.bars
         return Bar(symbol=b.symbol, start=start, end=end,
                    open=round(float(b.open[i])), high=round(float(b.high[i])), low=round(float(b.low[i])),
@@ -116,9 +117,19 @@ async def load_history(source: object, symbols: Sequence[str], start: date, end:
         series[symbol] = SymbolHistory.of(_cut(bars, begin, stop), days[begin:stop], first - begin)
     if not series:
         raise QuantflowError(f"no bars for {', '.join(symbols)} between {start} and {end}")
-    active = np.unique(np.concatenate([h.days[h.first_active:] for h in series.values()]))
     ordered = tuple(sorted(series))
-    return History(ordered, series, tuple(active.astype(date).tolist()), Panel([series[s].bars for s in ordered]))
+    return History(ordered, series, _timeline([h.days[h.first_active:] for h in series.values()]),
+                   Panel([series[s].bars for s in ordered]))
+
+
+def _timeline(days: list[np.ndarray]) -> tuple[date, ...]:
+    """The sorted union of the symbols' session dates (marked on a day grid: cheaper than a sort)."""
+    numbers = [d.astype(np.int64) for d in days]
+    first = min(int(x[0]) for x in numbers)
+    seen = np.zeros(max(int(x[-1]) for x in numbers) - first + 1, dtype=bool)
+    for x in numbers:
+        seen[x - first] = True
+    return tuple((np.flatnonzero(seen) + first).astype("datetime64[D]").astype(date).tolist())
 
 
 class ClippedSource:

@@ -9,29 +9,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from fractions import Fraction
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from quantflow.backtest.config import BacktestConfig
 from quantflow.backtest.metrics import Metrics, compute_metrics
 from quantflow.domain.orders import Fill, Order
-
-M = TypeVar("M", bound=BaseModel)
-_new = object.__new__
-_set = object.__setattr__
-
-
-def construct(cls: type[M], values: dict[str, Any]) -> M:
-    """`cls.model_construct(**values)` for values that are complete and valid by construction
-    (every field given, already of its validated type), without its per-field Python loop: the
-    backtester builds tens of thousands of result rows from numbers it computed itself."""
-    model = _new(cls)
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(values))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
-    return model
+from quantflow.domain.trusted import built
 
 
 class _Frozen(BaseModel):
@@ -143,7 +128,7 @@ def trades_from_fills(fills: list[FillRecord]) -> list[Trade]:
 def _trade(symbol: str, t: list[Any], exit_day: date | None) -> Trade:
     entry, _, peak, cost, proceeds = t
     pnl = proceeds - cost if exit_day is not None else None
-    return construct(Trade, {  # whole numbers and days from valid fills
+    return built(Trade, {  # whole numbers and days from valid fills
         "symbol": symbol, "entry_day": entry, "exit_day": exit_day, "quantity": peak, "cost": cost,
         "proceeds": proceeds, "pnl": pnl,
         "return_pct": float(Fraction(pnl, cost) * 100) if pnl is not None and cost else None,

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from quantflow.backtest import rules
-from quantflow.backtest.results import FillRecord, OrderRecord, construct
+from quantflow.backtest.results import FillRecord, OrderRecord
 from quantflow.domain.instrument import Instrument
 from quantflow.domain.orders import Fill, OrderRequest, OrderStatus, OrderType, Side
 from quantflow.domain.portfolio import Account
+from quantflow.domain.trusted import built
 from quantflow.market.bands import PriceLimits
 from quantflow.market.calendar import TradingCalendar
 from quantflow.market.exchanges import spec_for
@@ -72,7 +73,7 @@ class SimOrder:
 
     def record(self) -> OrderRecord:
         """The result row; every field was checked when the order was planned and booked."""
-        return construct(OrderRecord, {
+        return built(OrderRecord, {
             "client_order_id": self.client_order_id, "symbol": self.symbol, "side": self.side.value,
             "order_type": self.order_type.value, "quantity": self.quantity, "price": self.price,
             "created_at": self.created_at, "status": self.status.value, "filled_quantity": self.filled,
@@ -86,7 +87,7 @@ SimFill = tuple[str, str, Side, int, int, int, int, date, int]
 
 
 def fill_records(fills: list[SimFill]) -> list[FillRecord]:
-    return [construct(FillRecord, {"client_order_id": c, "symbol": s, "side": side.value, "quantity": q, "price": p,
+    return [built(FillRecord, {"client_order_id": c, "symbol": s, "side": side.value, "quantity": q, "price": p,
                                    "fee": fee, "tax": tax, "day": d})
             for c, s, side, q, p, fee, tax, d, _ in fills]
 
@@ -259,7 +260,7 @@ class SimBroker:
         if settles is None:
             settles = self._settles[day] = self.calendar.settlement_date(day)
         # valid by construction: the order passed the risk rules, the price and quantity are the matcher's
-        fill = construct(Fill, {"fill_id": "sim", "client_order_id": order.client_order_id, "symbol": order.symbol,
+        fill = built(Fill, {"fill_id": "sim", "client_order_id": order.client_order_id, "symbol": order.symbol,
                                 "side": order.side, "quantity": qty, "price": price, "fee": fee, "tax": tax, "ts": ts})
         self.portfolio.apply_fill(fill, settles)
         order.filled += qty
