@@ -38,13 +38,13 @@ def evaluate(
     ctx: RunContext, formula: CompiledExpression, frame: Frame | None, inputs: Mapping[str, SeriesMap | None]
 ) -> Mapping[str, np.ndarray]:
     given = {name: series for name, series in inputs.items() if series is not None}
-    symbols = list(frame) if frame else sorted({s for series in given.values() for s in series})
     state = ctx.node_state() if ctx.incremental else None
     if state is not None and not formula.lookups:
         panel = evaluate_panel(state, formula, frame, given)
         if panel is not None:
             return panel
-        return _batched(state, formula, frame, given, symbols)
+        return _batched(state, formula, frame, given, _symbols(frame, given))
+    symbols = _symbols(frame, given)
     out: dict[str, np.ndarray] = {}
     for symbol in symbols:
         bars = frame.get(symbol) if frame else None
@@ -69,6 +69,10 @@ def evaluate(
             dtype = bool if formula.result_kind is ValueKind.BOOL else float
             out[symbol] = np.asarray(values, dtype=dtype)
     return out
+
+
+def _symbols(frame: Frame | None, given: Mapping[str, SeriesMap]) -> list[str]:
+    return list(frame) if frame else sorted({s for series in given.values() for s in series})
 
 
 def _columns(formula: CompiledExpression, bars: Bars | None, given: Mapping[str, SeriesMap],

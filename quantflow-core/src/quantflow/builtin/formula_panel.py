@@ -30,25 +30,35 @@ def evaluate_panel(state: dict[str, Any], formula: CompiledExpression, frame: An
         return None
     if frame and not fields and getattr(frame, "layout", None) is not layout:
         return None  # the frame names the symbols: it must be the same list
-    if formula.columns - fields - given.keys():
+    if not formula.columns <= fields.union(given):
         return None  # a column nobody provides: the general path reports it
     batch = state.get("batch")
     if batch is None:
         batch = state["batch"] = formula.batch()
         state["rows"] = {}
-    rows = _rows(state, layout)
+    rows = _rows(state, layout, batch)
     dtype = bool if formula.result_kind is ValueKind.BOOL else np.float64
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    out = np.empty(int(offsets[-1]), dtype=dtype)
     frame_at = frame.positions() if fields else None
     series_at = {name: (s.flat, s.positions()) for name, s in given.items() if name in formula.columns}
     longest = int(lengths.max()) if len(lengths) else 0
-    if longest == 1 and len(out) == len(lengths):  # the usual session: one bar for every symbol
-        session = {name: frame.column(name, frame_at) for name in fields} if frame_at is not None else {}
-        session.update({name: values.astype(np.float64, copy=False) for name, (values, _) in series_at.items()})
-        out[:] = batch.update(session, rows)
-        return SeriesPanel(layout, out, offsets)
+    if longest == 1:  # the usual session: at most one bar per symbol, so the values lie in symbol order
+        live = None if lengths.all() else lengths.nonzero()[0]
+        session = {}
+        if frame_at is not None:
+            at = frame_at if live is None else frame_at[live]
+            session = {name: frame.column(name, at) for name in fields}
+        count = len(lengths) if live is None else len(live)
+        for name, (values, starts) in series_at.items():
+            if len(values) != count or (count and starts[0] != 0):  # not just the live values in order
+                values = values[starts if live is None else starts[live]]
+            session[name] = values.astype(np.float64, copy=False)
+        out = batch.update(session, rows if live is None else rows[live], grown=True).astype(dtype, copy=False)
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        lengths.cumsum(out=offsets[1:])
+        return SeriesPanel(layout, out, offsets, lengths)
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    out = np.empty(int(offsets[-1]), dtype=dtype)
     for i in range(longest):
         live = np.flatnonzero(lengths > i)
         columns: dict[str, np.ndarray] = {}
@@ -57,8 +67,8 @@ def evaluate_panel(state: dict[str, Any], formula: CompiledExpression, frame: An
             columns.update({name: frame.column(name, at) for name in fields})
         for name, (values, starts) in series_at.items():
             columns[name] = values[starts[live] + i].astype(np.float64, copy=False)
-        out[offsets[live] + i] = batch.update(columns, rows[live])
-    return SeriesPanel(layout, out, offsets)
+        out[offsets[live] + i] = batch.update(columns, rows[live], grown=True)
+    return SeriesPanel(layout, out, offsets, lengths)
 
 
 def _aligned(frame: Any, given: Mapping[str, Any]) -> tuple[Layout | None, np.ndarray | None]:
@@ -69,16 +79,22 @@ def _aligned(frame: Any, given: Mapping[str, Any]) -> tuple[Layout | None, np.nd
     layout = values[0].layout
     lengths = values[0].lengths
     for other in values[1:]:
-        if other.layout is not layout or not np.array_equal(other.lengths, lengths):
+        if other.layout is not layout:
+            return None, None
+        more = other.lengths
+        if more is not lengths and not np.array_equal(more, lengths):
             return None, None
     return layout, lengths
 
 
-def _rows(state: dict[str, Any], layout: Layout) -> np.ndarray:
-    """The evaluator rows of `layout`'s symbols (shared with the general path's `rows`)."""
+def _rows(state: dict[str, Any], layout: Layout, batch: Any) -> np.ndarray:
+    """The evaluator rows of `layout`'s symbols (shared with the general path's `rows`), each
+    made in `batch` once, so updates need not look for new rows."""
     cached = state.get("panel_rows")
     if cached is None or cached[0] is not layout:
         row_of: dict[str, int] = state["rows"]
-        cached = state["panel_rows"] = (layout, np.array([row_of.setdefault(s, len(row_of)) for s in layout.symbols],
-                                                          dtype=np.int64))
-    return cached[1]
+        rows = np.array([row_of.setdefault(s, len(row_of)) for s in layout.symbols], dtype=np.int64)
+        batch.grow(int(rows.max()) + 1 if len(rows) else 0)
+        cached = state["panel_rows"] = (layout, rows)
+    rows_: np.ndarray = cached[1]
+    return rows_

@@ -54,12 +54,17 @@ class BatchEvaluator:
         self._kind = order[-1].kind
         self.rows = 0
 
-    def update(self, columns: Mapping[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
-        needed = int(rows.max()) + 1 if len(rows) else 0
-        if needed > self.rows:
+    def grow(self, rows: int) -> None:
+        """Make rows 0 .. rows - 1 exist (new rows start fresh)."""
+        if rows > self.rows:
             for state in self._states:
-                state.grow(needed)
-            self.rows = needed
+                state.grow(rows)
+            self.rows = rows
+
+    def update(self, columns: Mapping[str, np.ndarray], rows: np.ndarray, *, grown: bool = False) -> np.ndarray:
+        """`grown=True`: the caller made every row in `rows` already (`grow`)."""
+        if not grown:
+            self.grow(int(rows.max()) + 1 if len(rows) else 0)
         values = self._values
         try:
             with np.errstate(all="ignore"):  # IEEE results (inf/NaN), as the vectorised path
@@ -68,7 +73,10 @@ class BatchEvaluator:
         except KeyError as missing:
             raise EvaluationError(f"bar has no column {missing}") from None
         dtype = np.float64 if self._kind is ValueKind.NUMBER else bool
-        return np.broadcast_to(np.asarray(values[-1], dtype=dtype), (len(rows),)).copy()
+        result = values[-1]
+        if type(result) is np.ndarray and result.shape == rows.shape:
+            return result.astype(dtype)  # a copy: the result must not alias an input or a state
+        return np.broadcast_to(np.asarray(result, dtype=dtype), (len(rows),)).copy()
 
     def _kernel(self, node: ir.Node, slot: Mapping[ir.Node, int]) -> Kernel:
         match node:

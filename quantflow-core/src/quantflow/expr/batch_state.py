@@ -28,6 +28,8 @@ class RowState(Protocol):
 
 
 def _column(value: Any, n: int, dtype: Any = np.float64) -> np.ndarray:
+    if type(value) is np.ndarray and value.shape == (n,) and (dtype is None or value.dtype == dtype):
+        return value  # already one value per row (the usual case): no broadcast view to build
     return np.broadcast_to(np.asarray(value, dtype=dtype), (n,))
 
 
@@ -91,11 +93,10 @@ class Sma:
         count += 1
         full = count == self.size
         means = np.where(full, total / self.n, NAN)
-        if full.any():
-            total[full] -= self.ring[rows[full], head[full]]
-            head[full] = (head[full] + 1) % self.size
-            count[full] -= 1
-        self.total[rows], self.count[rows], self.head[rows] = total, count, head
+        # Full windows drop their oldest value; the others subtract +0.0 (leaves any float as it
+        # is, -0.0 included) and keep head and count: streaming.Sma's steps, without masks.
+        total -= np.where(full, self.ring[rows, head], 0.0)
+        self.total[rows], self.count[rows], self.head[rows] = total, count - full, (head + full) % self.size
         if keep is None:
             return means
         out[keep] = means

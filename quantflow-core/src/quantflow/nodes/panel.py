@@ -91,6 +91,7 @@ class PanelFrame(_KeyedByLayout, Mapping[str, Bars]):
         self.panel, self.layout, self.rows = panel, layout, rows
         self.starts, self.ends = starts, np.maximum(ends, starts)
         self._made: dict[str, Bars] = {}
+        self._lengths: np.ndarray = self.ends - self.starts
 
     def __getitem__(self, symbol: str) -> Bars:
         found = self._made.get(symbol)
@@ -101,8 +102,8 @@ class PanelFrame(_KeyedByLayout, Mapping[str, Bars]):
 
     @property
     def lengths(self) -> np.ndarray:
-        lengths: np.ndarray = self.ends - self.starts
-        return lengths
+        """Per symbol: how many bars (one array for every reader: do not modify it)."""
+        return self._lengths
 
     def positions(self) -> np.ndarray:
         """Per symbol: the flat position of its first bar in this frame."""
@@ -125,8 +126,10 @@ class PanelFrame(_KeyedByLayout, Mapping[str, Bars]):
 class SeriesPanel(_KeyedByLayout, Mapping[str, np.ndarray]):
     """A series: symbol -> `flat[offsets[j]:offsets[j + 1]]` (views made on access)."""
 
-    def __init__(self, layout: Layout, values: np.ndarray, offsets: np.ndarray) -> None:
+    def __init__(self, layout: Layout, values: np.ndarray, offsets: np.ndarray, lengths: np.ndarray | None = None) -> None:
+        """`lengths`, when the caller has them, must be `np.diff(offsets)` (shared, not copied)."""
         self.layout, self.flat, self.offsets = layout, values, offsets
+        self._lengths = lengths
 
     def __getitem__(self, symbol: str) -> np.ndarray:
         j = self.layout.index[symbol]
@@ -135,7 +138,10 @@ class SeriesPanel(_KeyedByLayout, Mapping[str, np.ndarray]):
 
     @property
     def lengths(self) -> np.ndarray:
-        return np.diff(self.offsets)
+        """Per symbol: how many values (one array for every reader: do not modify it)."""
+        if self._lengths is None:
+            self._lengths = np.diff(self.offsets)
+        return self._lengths
 
     def positions(self) -> np.ndarray:
         return self.offsets[:-1]
