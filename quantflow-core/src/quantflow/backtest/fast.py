@@ -65,14 +65,14 @@ class _Market:
     """Per-symbol arrays on the backtest timeline (closes forward-filled, bar index or -1)."""
 
     def __init__(self, history: History) -> None:
-        self.days = np.array(history.timeline, dtype="datetime64[D]")
+        self.days = history.days
         self.symbols = history.symbols
         n, m = len(self.symbols), len(self.days)
         self.row = {s: r for r, s in enumerate(self.symbols)}
         active = [history.series[s] for s in self.symbols]
         lengths = np.array([len(h.days) - h.first_active for h in active], dtype=np.int64)
         rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        pos = np.searchsorted(self.days, np.concatenate([h.days[h.first_active:] for h in active]))
+        pos = np.searchsorted(self.days.view(np.int64), np.concatenate([h.days[h.first_active:] for h in active]).view(np.int64))
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         firsts = np.array([h.first_active for h in active], dtype=np.int64)
         self.index = np.full((n, m), -1, dtype=np.int64)
@@ -123,6 +123,15 @@ class _Node:
         self.buy, self.sell, self.when = (matrices.get(port) for port in ("buy", "sell", "when"))
         self.atr: Any = inputs.get("atr")
         self.checked: set[str] = set()  # symbols whose order ids passed `OrderRequest`'s checks
+
+    def flags(self, rows: Any, ks: Any) -> tuple[list[bool], list[bool]]:
+        """(buy, sell) at the given cells; for close_position (when, when): whether `when` holds."""
+        count = np.broadcast(rows, ks).size
+        first, second = (self.when, self.when) if self.close else (self.buy, self.sell)
+        if self.close and first is None:
+            return [True] * count, [True] * count
+        return ([False] * count if first is None else first[rows, ks].tolist(),
+                [False] * count if second is None else second[rows, ks].tolist())
 
     def fires(self, market: _Market) -> np.ndarray:
         """Symbols × sessions: where this node has something to decide."""
@@ -184,8 +193,10 @@ class _Run:
         at, order_day = self.when(k)
         signals: list[BarSignal] = []
         held = broker.portfolio.quantities()
-        for row in rows:
-            signal = self._signal(node, row, k, order_day, held)
+        buys, sells = node.flags(rows, k)
+        bars, closes = market.index[rows, k].tolist(), market.close[rows, k].tolist()
+        for n, row in enumerate(rows):
+            signal = self._signal(node, self.symbols[row], broker, order_day, held, buys[n], sells[n], closes[n], bars[n])
             if signal is not None:
                 signals.append(signal)
         if signals:
@@ -194,34 +205,31 @@ class _Run:
                         sellable={s: broker.sellable(s, order_day) for s in held}, closes=_Closes(market, k))
             self._send(node, k, 0, broker, signals, book, at, order_day)
 
-    def decide_one(self, node: _Node, k: int, row: int) -> None:
-        """`decide` for one symbol with its own account (which can hold that symbol only)."""
+    def decide_one(self, node: _Node, k: int, row: int, buy: bool, sell: bool, close: int, i: int) -> None:
+        """`decide` for one symbol with its own account (which can hold that symbol only), with
+        its flags, close and bar index at session k."""
         broker = self.accounts[row]
         at, order_day = self.when(k)
         held = broker.portfolio.quantities()
-        signal = self._signal(node, row, k, order_day, held)
+        signal = self._signal(node, self.symbols[row], broker, order_day, held, buy, sell, close, i)
         if signal is not None:
             book = Book(cash=broker.portfolio.cash, buying_power=broker.portfolio.cash - broker.reserved(), held=held,
-                        sellable={s: broker.sellable(s, order_day) for s in held}, closes={signal.symbol: signal.close})
+                        sellable={s: broker.sellable(s, order_day) for s in held}, closes={signal.symbol: close})
             self._send(node, k, row, broker, [signal], book, at, order_day)
 
-    def _signal(self, node: _Node, row: int, k: int, order_day: date, held: dict[str, int]) -> BarSignal | None:
-        """The node's input for one symbol at session k, as the node would see it (None: nothing to do)."""
-        symbol = self.symbols[row]
+    def _signal(self, node: _Node, symbol: str, broker: SimBroker, order_day: date, held: dict[str, int],
+                buy: bool, sell: bool, close: int, i: int) -> BarSignal | None:
+        """The node's input for one symbol (its flags from `_Node.flags`, its close and bar index
+        at the session), as the node would see it; None: nothing to do."""
         if node.close:
-            if node.when is not None and not node.when[row, k]:
-                return None
-            is_buy, is_sell = False, symbol in held
+            is_buy, is_sell = False, sell and symbol in held  # close_position exits what is held
         else:
-            is_buy = node.buy is not None and bool(node.buy[row, k])
-            is_sell = node.sell is not None and bool(node.sell[row, k])
+            is_buy, is_sell = buy, sell
         if not (is_buy or is_sell):
             return None
-        market = self.market
         atr = node.atr
-        atr_value = float(atr[symbol][int(market.index[row, k])]) if atr is not None and symbol in atr else None
-        instrument = self.account(row).instruments[symbol]
-        close = int(market.close[row, k])
+        atr_value = float(atr[symbol][i]) if atr is not None and symbol in atr else None
+        instrument = broker.instruments[symbol]
         limits = rules.limits_for(instrument, close, order_day)
         if limits is None:  # as the node: no valid band, no order
             return None
@@ -255,20 +263,23 @@ class _Run:
         order while it is working, are visited."""
         broker = self.accounts[row]
         index = self.market.index[row]
-        h = self.history.series[self.symbols[row]]
+        first = self.history.series[self.symbols[row]].first_active
         sessions = np.flatnonzero(index >= 0).tolist()  # the symbol's bars from first_active, as sessions
-        first = h.first_active
+        ks = np.flatnonzero(fires)
+        bars, closes = index[ks].tolist(), self.market.close[row, ks].tolist()
+        nodes = [(node, *node.flags(row, ks)) for node in self.nodes]
         cursor = 0  # position in `sessions` of the next bar not yet visited
-        for k in np.flatnonzero(fires).tolist():
-            i = int(index[k])
+        for n, k in enumerate(ks.tolist()):
+            i = bars[n]
             target = i - first
             while broker.open and cursor < target:
                 self.bar(row, sessions[cursor], cursor + first)
                 cursor += 1
             if broker.open:
                 self.bar(row, k, i)
-            for node in self.nodes:
-                self.decide_one(node, k, row)
+            for node, buys, sells in nodes:
+                if buys[n] or sells[n]:
+                    self.decide_one(node, k, row, buys[n], sells[n], closes[n], i)
             cursor = target + 1
         while broker.open and cursor < len(sessions):
             self.bar(row, sessions[cursor], cursor + first)

@@ -97,6 +97,7 @@ class History:
     series: dict[str, SymbolHistory]
     timeline: tuple[date, ...]  # sessions in [start, end] where any symbol has a bar
     panel: Panel  # the same bars as flat columns, for the bars node's cross-symbol frames
+    days: np.ndarray  # the timeline as datetime64[D]
 
     def bar_index(self) -> dict[str, dict[date, int]]:
         return {s: {d: i for i, d in enumerate(h.days.astype(date).tolist())} for s, h in self.series.items()}
@@ -118,18 +119,18 @@ async def load_history(source: object, symbols: Sequence[str], start: date, end:
     if not series:
         raise QuantflowError(f"no bars for {', '.join(symbols)} between {start} and {end}")
     ordered = tuple(sorted(series))
-    return History(ordered, series, _timeline([h.days[h.first_active:] for h in series.values()]),
-                   Panel([series[s].bars for s in ordered]))
+    days = _timeline([h.days[h.first_active:] for h in series.values()])
+    return History(ordered, series, tuple(days.astype(date).tolist()), Panel([series[s].bars for s in ordered]), days)
 
 
-def _timeline(days: list[np.ndarray]) -> tuple[date, ...]:
+def _timeline(days: list[np.ndarray]) -> np.ndarray:
     """The sorted union of the symbols' session dates (marked on a day grid: cheaper than a sort)."""
     numbers = [d.astype(np.int64) for d in days]
     first = min(int(x[0]) for x in numbers)
     seen = np.zeros(max(int(x[-1]) for x in numbers) - first + 1, dtype=bool)
     for x in numbers:
         seen[x - first] = True
-    return tuple((np.flatnonzero(seen) + first).astype("datetime64[D]").astype(date).tolist())
+    return (np.flatnonzero(seen) + first).astype("datetime64[D]")
 
 
 class ClippedSource:
