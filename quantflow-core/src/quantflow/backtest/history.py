@@ -50,6 +50,22 @@ class FeedBar:
     volume: int
 
 
+def _whole(o: np.ndarray, h: np.ndarray, low: np.ndarray, c: np.ndarray, v: np.ndarray, days: np.ndarray,
+           symbol_ok: bool | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The bars as the broker reads them (`SymbolHistory.whole`) and which pass `domain.Bar`'s
+    checks; for one symbol's columns or many symbols' concatenated (`symbol_ok` per bar)."""
+    columns = (o, h, low, c, v)
+    finite = np.logical_and.reduce([np.isfinite(x) for x in columns]) & symbol_ok
+    with np.errstate(invalid="ignore"):
+        wo, wh, wl, wc = (np.rint(np.where(finite, x, 0)).astype(np.int64) for x in columns[:4])
+        wv = np.where(finite, v, 0).astype(np.int64)
+    valid = finite & (wo > 0) & (wh > 0) & (wl > 0) & (wc > 0) & (wv >= 0) & (wh >= np.maximum(np.maximum(wo, wc), wl)) \
+        & (wl <= np.minimum(wo, wc))
+    ordinals = days.astype(np.int64) + _EPOCH_ORDINAL
+    # an array, not lists: a backtest reads few bars one at a time, converting all costs more
+    return np.stack([wo, wh, wl, wc, wv, ordinals, valid.astype(np.int64)], axis=1), valid
+
+
 @lru_cache(maxsize=8192)
 def _session(day: date) -> tuple[datetime, datetime]:
     return rules.session_start(day), rules.daily_close(day)
@@ -60,31 +76,27 @@ class SymbolHistory:
     bars: Bars  # warm-up start .. end
     days: np.ndarray  # session date of each bar (datetime64[D])
     first_active: int  # index of the first bar on or after the backtest start
-    whole: tuple[np.ndarray, ...] = ()  # open, high, low, close, volume in whole VND / shares (int64)
+    #: per bar (rows): open, high, low, close, volume in whole VND / shares, the session date as
+    #: `date.toordinal()`, 1 if the bar passes `domain.Bar`'s checks (int64; one row is one read)
+    whole: np.ndarray | None = None
     valid: np.ndarray | None = None  # per bar: passes `domain.Bar`'s checks
-    ordinals: np.ndarray | None = None  # per bar: its session date as `date.toordinal()`
 
     @classmethod
     def of(cls, bars: Bars, days: np.ndarray, first_active: int) -> SymbolHistory:
-        columns = (bars.open, bars.high, bars.low, bars.close, bars.volume)
-        finite = np.logical_and.reduce([np.isfinite(x) for x in columns]) & bool(_SYMBOL.match(bars.symbol))
-        with np.errstate(invalid="ignore"):
-            o, h, low, c = (np.rint(np.where(finite, x, 0)).astype(np.int64) for x in columns[:4])
-            v = np.where(finite, bars.volume, 0).astype(np.int64)
-        valid = finite & (o > 0) & (h > 0) & (low > 0) & (c > 0) & (v >= 0) & (h >= np.maximum(np.maximum(o, c), low)) \
-            & (low <= np.minimum(o, c))
-        ordinals = days.astype(np.int64) + _EPOCH_ORDINAL
-        # kept as arrays: a backtest reads few bars one at a time, converting all of them costs more
-        return cls(bars, days, first_active, (o, h, low, c, v), valid, ordinals)
+        whole, valid = _whole(bars.open, bars.high, bars.low, bars.close, bars.volume, days,
+                              bool(_SYMBOL.match(bars.symbol)))
+        return cls(bars, days, first_active, whole, valid)
 
     def broker_bar(self, i: int) -> FeedBar | Bar:
         """Bar i as the paper broker consumes it: whole VND, the session from 09:00 to 15:00. A bar
         that breaks `domain.Bar`'s rules is built as one, so it fails exactly as before."""
-        day = date.fromordinal(int(self.ordinals[i])) if self.ordinals is not None else self.days[i].astype(date)
-        start, end = _session(day)
-        if self.valid is not None and self.valid[i]:
-            o, h, low, c, v = self.whole
-            return FeedBar(self.bars.symbol, start, end, int(o[i]), int(h[i]), int(low[i]), int(c[i]), int(v[i]))
+        if self.whole is not None:
+            o, h, low, c, v, ordinal, ok = self.whole[i].tolist()
+            start, end = _session(date.fromordinal(ordinal))
+            if ok:
+                return FeedBar(self.bars.symbol, start, end, o, h, low, c, v)
+        else:
+            start, end = _session(self.days[i].astype(date))
         b = self.bars
         return Bar(symbol=b.symbol, start=start, end=end,
                    open=round(float(b.open[i])), high=round(float(b.high[i])), low=round(float(b.low[i])),
@@ -105,7 +117,7 @@ class History:
 
 async def load_history(source: object, symbols: Sequence[str], start: date, end: date, warmup: int) -> History:
     """Read every symbol once; keep `warmup` bars before `start` for the indicators."""
-    series: dict[str, SymbolHistory] = {}
+    cuts: dict[str, tuple[Bars, np.ndarray, int]] = {}
     last = rules.daily_close(end)
     for symbol in symbols:
         bars = await source.bars(symbol, "1D", None, last)  # type: ignore[attr-defined]
@@ -115,12 +127,22 @@ async def load_history(source: object, symbols: Sequence[str], start: date, end:
         begin = max(0, first - warmup)
         if first >= stop:
             continue
-        series[symbol] = SymbolHistory.of(_cut(bars, begin, stop), days[begin:stop], first - begin)
-    if not series:
+        cuts[symbol] = (_cut(bars, begin, stop), days[begin:stop], first - begin)
+    if not cuts:
         raise QuantflowError(f"no bars for {', '.join(symbols)} between {start} and {end}")
-    ordered = tuple(sorted(series))
+    ordered = tuple(sorted(cuts))
+    panel = Panel([cuts[s][0] for s in ordered])
+    # the broker's view of every bar, worked out for all symbols at once on the panel's columns
+    counts = np.diff(panel.offsets)
+    symbol_ok = np.repeat(np.array([bool(_SYMBOL.match(s)) for s in ordered]), counts)
+    columns = panel.columns
+    whole, valid = _whole(columns["open"], columns["high"], columns["low"], columns["close"], columns["volume"],
+                          np.concatenate([cuts[s][1] for s in ordered]), symbol_ok)
+    at = {s: (int(panel.offsets[r]), int(panel.offsets[r + 1])) for r, s in enumerate(ordered)}
+    series = {s: SymbolHistory(bars, days, first, whole[at[s][0]:at[s][1]], valid[at[s][0]:at[s][1]])
+              for s, (bars, days, first) in cuts.items()}
     days = _timeline([h.days[h.first_active:] for h in series.values()])
-    return History(ordered, series, tuple(days.astype(date).tolist()), Panel([series[s].bars for s in ordered]), days)
+    return History(ordered, series, tuple(days.astype(date).tolist()), panel, days)
 
 
 def _timeline(days: list[np.ndarray]) -> np.ndarray:
