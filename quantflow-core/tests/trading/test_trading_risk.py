@@ -163,3 +163,18 @@ def test_lot_rule_property(quantity: int) -> None:
         assert reason is R.INVALID_LOT_SIZE
     else:
         assert reason is R.QUANTITY_ABOVE_MAXIMUM
+
+
+@pytest.mark.parametrize(
+    "over",
+    [dict(), dict(price=28_750), dict(quantity=150), dict(order_type="ATO", price=None), dict(side="sell", quantity=700)],
+)
+def test_check_with_parts_decides_as_check_with_a_context(over: dict[str, object]) -> None:
+    """What brokers call per order (the context built once) gives `check`'s decision, rate count included."""
+    by_context, by_parts = RiskEngine(RiskLimits(max_orders_per_minute=2)), RiskEngine(RiskLimits(max_orders_per_minute=2))
+    for _ in range(3):
+        want = by_context.check(make_request(**over), ctx())
+        c = ctx()
+        got = by_parts.check_with(make_request(**over), instrument=c.instrument, now=c.now, account=c.account,
+                                  position=c.position, price_limits=c.price_limits)
+        assert (got.reason, got.message) == (want.reason, want.message)

@@ -59,18 +59,21 @@ class SymbolAccounts(Broker, MarketDataSink):
             await self._sync(tape.symbols[row])  # up to the previous session, then this bar
         tape.prev[rows] = tape.last[rows]
         tape.last[rows] = index
+        tape.session += 1  # every account is behind until it syncs (or takes its bar below)
         for row, i in busy:
             symbol = tape.symbols[row]
             account = self.accounts[symbol]
             tape.synced[row] = i
+            tape.fresh[symbol] = tape.session
             await self._feed(account, tape.bar_of(symbol, i))
             if not account.ledger.open_orders(symbol):
                 self._working.discard(symbol)
 
     async def _sync(self, symbol: str) -> None:
         tape = self._tape
-        if tape is None:
-            return
+        if tape is None or tape.fresh.get(symbol) == tape.session:
+            return  # no tape, or this account is up to date with the latest session
+        tape.fresh[symbol] = tape.session
         row = tape.row[symbol]
         last, prev, done = int(tape.last[row]), int(tape.prev[row]), int(tape.synced[row])
         if last < 0 or last == done:
@@ -203,6 +206,7 @@ class SymbolAccounts(Broker, MarketDataSink):
         if tape is not None and symbol in tape.row:
             row = tape.row[symbol]
             tape.last[row] = tape.prev[row] = tape.synced[row] = -1
+            tape.fresh.pop(symbol, None)
 
     async def _feed(self, account: PaperBroker, data: BarLike | Tick) -> None:
         before = len(account.fills)
@@ -215,9 +219,12 @@ class SymbolAccounts(Broker, MarketDataSink):
 
 class _Tape:
     """Per symbol row: the latest bar fed by `on_session`, the one before, and the latest one its
-    account has taken (bar indexes; -1: none)."""
+    account has taken (bar indexes; -1: none). `fresh`: the symbols whose account has caught up
+    since session number `session` began (a catch-up is then nothing to do)."""
 
     def __init__(self, symbols: tuple[str, ...], bar_of: Callable[[str, int], BarLike], eager: bool) -> None:
         self.symbols, self.bar_of, self.eager = symbols, bar_of, eager
         self.row = {s: r for r, s in enumerate(symbols)}
         self.last, self.prev, self.synced = (np.full(len(symbols), -1, dtype=np.int64) for _ in range(3))
+        self.session = 0
+        self.fresh: dict[str, int] = {}

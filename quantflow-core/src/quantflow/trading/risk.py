@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from quantflow.domain.instrument import Instrument
+from quantflow.domain.instrument import Exchange, Instrument
 from quantflow.domain.money import format_vnd
 from quantflow.domain.orders import OrderRequest, Side
 from quantflow.domain.portfolio import Account, Position
@@ -232,6 +233,9 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+_DEFAULT_FEES = FeeSchedule()
+
+
 class RiskEngine:
     """Stateless rules plus two pieces of state: the trading state and recent order times (for the
     per-minute rate, measured on the orders' own timestamps, never the wall clock)."""
@@ -246,14 +250,44 @@ class RiskEngine:
 
     def check(self, request: OrderRequest, ctx: RiskContext) -> RiskDecision:
         """Run every rule; on acceptance the order counts toward the rate limit."""
-        window_start = ctx.now - timedelta(minutes=1)
+        session, recent = self._moment(ctx.instrument, ctx.now, ctx.calendar)
+        return self._decide(request, replace(ctx, session=session, orders_last_minute=recent))
+
+    def check_with(self, request: OrderRequest, *, instrument: Instrument, now: datetime, account: Account,
+                   position: Position | None = None, price_limits: PriceLimits | None = None,
+                   pending_buy_quantity: int = 0, fees: FeeSchedule = _DEFAULT_FEES,
+                   calendar: TradingCalendar | None = None) -> RiskDecision:
+        """`check` with the context given as its parts (the engine's fields filled in at once: a
+        broker that builds the context for every order builds it once)."""
+        session, recent = self._moment(instrument, now, calendar)
+        return self._decide(request, RiskContext(
+            instrument=instrument, now=now, account=account, position=position, price_limits=price_limits,
+            pending_buy_quantity=pending_buy_quantity, fees=fees, calendar=calendar, session=session,
+            orders_last_minute=recent))
+
+    def _moment(self, instrument: Instrument, now: datetime, calendar: TradingCalendar | None) -> tuple[Session | None, int]:
+        """The session at `now` (when sessions are checked) and the orders accepted in the minute before."""
+        window_start = now - _MINUTE
         while self._recent and self._recent[0] <= window_start:
             self._recent.popleft()
-        session = session_at(ctx.instrument.exchange, ctx.now, ctx.calendar) if self.limits.check_sessions else None
-        ctx = replace(ctx, session=session, orders_last_minute=len(self._recent))
+        session = _session_at(instrument.exchange, now, calendar) if self.limits.check_sessions else None
+        return session, len(self._recent)
+
+    def _decide(self, request: OrderRequest, ctx: RiskContext) -> RiskDecision:
+        limits, state = self.limits, self.state
         for rule in RULES:
-            decision = rule(request, ctx, self.limits, self.state)
+            decision = rule(request, ctx, limits, state)
             if decision is not None:
                 return decision
         self._recent.append(ctx.now)
         return ACCEPT
+
+
+_MINUTE = timedelta(minutes=1)
+
+
+@lru_cache(maxsize=4096)
+def _session_at(exchange: Exchange, when: datetime, calendar: TradingCalendar | None) -> Session:
+    """`session_at`, remembered: every order of a backtest session is checked at the same instant
+    (a calendar's days and the exchanges' timetables never change)."""
+    return session_at(exchange, when, calendar)

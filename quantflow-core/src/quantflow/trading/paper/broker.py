@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
+from functools import lru_cache
 
 from quantflow.domain.instrument import Instrument
 from quantflow.domain.market_data import Tick
@@ -30,7 +31,7 @@ from quantflow.trading.ledger import OrderLedger
 from quantflow.trading.paper import matching
 from quantflow.trading.paper.config import PaperBrokerConfig
 from quantflow.trading.paper.portfolio import PaperPortfolio
-from quantflow.trading.risk import RejectReason, RiskContext, RiskEngine
+from quantflow.trading.risk import RejectReason, RiskEngine
 from quantflow.trading.store import OrderEventStore
 
 K = OrderEventKind
@@ -140,13 +141,13 @@ class PaperBroker(Broker, MarketDataSink):
         order, created = self.ledger.submit(request)
         if not created:
             return order
-        self._publish(self.ledger.history(order.client_order_id)[-1])
-        reason, message = self._check(request)
+        if self._streams:
+            self._publish(self.ledger.history(order.client_order_id)[-1])
+        reason, message, limits = self._check(request)
         if reason is not None:
             return self._record(OrderEvent.trusted(K.REJECTED, order.client_order_id, request.created_at,
                                                    reason_code=reason.value, message=message))
         if request.side is Side.BUY:
-            limits = self._limits(request.symbol, to_vn_time(request.created_at).date())
             assert limits is not None  # the risk engine refuses orders without limits
             self._reserve_price[order.client_order_id] = request.price or limits.ceiling
         return self._record(OrderEvent.trusted(K.ACCEPTED, order.client_order_id, request.created_at,
@@ -196,7 +197,7 @@ class PaperBroker(Broker, MarketDataSink):
         would change nothing else that the later bar does not overwrite (reference, clock)."""
         if self.ledger.open_orders(bar.symbol):
             raise BrokerError(f"{bar.symbol} has working orders; feed its bars with on_bar")
-        self._last[bar.symbol] = (to_vn_time(bar.start).date(), bar.close)
+        self._last[bar.symbol] = (_vn_day(bar.start), bar.close)
 
     async def on_tick(self, tick: Tick) -> None:
         day = self._advance(tick.symbol, tick.ts)
@@ -241,7 +242,7 @@ class PaperBroker(Broker, MarketDataSink):
                             "client_order_id": order.client_order_id, "symbol": order.symbol, "side": order.side,
                             "quantity": qty, "price": price, "fee": fee, "tax": tax, "ts": ts})
         self._record(OrderEvent.trusted(K.FILLED, order.client_order_id, ts, fill=fill))
-        self._portfolio.apply_fill(fill, self._calendar.settlement_date(day))
+        self._portfolio.apply_fill(fill, _settlement(self._calendar, day))
         self._fills.append(fill)
 
     def _finish(self, client_order_id: str, kind: OrderEventKind, ts: datetime) -> Order:
@@ -254,7 +255,8 @@ class PaperBroker(Broker, MarketDataSink):
         order = self.ledger.record(event)
         if order.is_terminal:
             self._reserve_price.pop(order.client_order_id, None)
-        self._publish(event)
+        if self._streams:
+            self._publish(event)
         return order
 
     def _publish(self, event: OrderEvent) -> None:
@@ -266,7 +268,7 @@ class PaperBroker(Broker, MarketDataSink):
 
     def _advance(self, symbol: str, ts: datetime) -> date:
         """Start `symbol`'s trading day `day` if new: roll the reference, expire stale day orders."""
-        day = to_vn_time(ts).date()
+        day = _vn_day(ts)
         self._portfolio.settle(day)
         seeded = self._reference.get(symbol)
         if seeded is not None and seeded[0] is None:  # configured reference: the first day seen
@@ -274,7 +276,7 @@ class PaperBroker(Broker, MarketDataSink):
         elif symbol in self._last and self._last[symbol][0] < day:  # new day: previous close
             self._reference[symbol] = (day, reference_from_close(self._last[symbol][1], self._grid(symbol).name))
         for order in self.ledger.open_orders(symbol):
-            if to_vn_time(order.created_at).date() < day:
+            if _vn_day(order.created_at) < day:
                 self._finish(order.client_order_id, K.EXPIRED, max(ts, order.updated_at))
         return day
 
@@ -304,22 +306,22 @@ class PaperBroker(Broker, MarketDataSink):
     def _limit_of(self, order: Order) -> int | None:
         return order.price if order.price is not None else self._mtl_limit.get(order.client_order_id)
 
-    def _check(self, request: OrderRequest) -> tuple[RejectReason | None, str]:
+    def _check(self, request: OrderRequest) -> tuple[RejectReason | None, str, PriceLimits | None]:
+        """The risk engine's verdict on `request`, and the day's price limits it was checked with."""
         instrument = self._instruments.get(request.symbol)
         if instrument is None:
-            return RejectReason.UNKNOWN_SYMBOL, f"{request.symbol} is not an instrument this paper account trades"
-        day = to_vn_time(request.created_at).date()
-        open_buys = [o for o in self.ledger.open_orders(request.symbol)
-                     if o.side is Side.BUY and o.client_order_id != request.client_order_id]
-        ctx = RiskContext(
-            instrument=instrument, now=request.created_at, account=self._account(),
+            return RejectReason.UNKNOWN_SYMBOL, f"{request.symbol} is not an instrument this paper account trades", None
+        day = _vn_day(request.created_at)
+        working = self.ledger.open_orders(request.symbol)
+        pending_buys = sum(o.remaining_quantity for o in working
+                           if o.side is Side.BUY and o.client_order_id != request.client_order_id) if working else 0
+        limits = self._limits(request.symbol, day)
+        decision = self.risk.check_with(
+            request, instrument=instrument, now=request.created_at, account=self._account(),
             position=self._position(request.symbol, day, exclude=request.client_order_id),
-            price_limits=self._limits(request.symbol, day),
-            pending_buy_quantity=sum(o.remaining_quantity for o in open_buys),
-            fees=self.config.fees, calendar=self._calendar,
+            price_limits=limits, pending_buy_quantity=pending_buys, fees=self.config.fees, calendar=self._calendar,
         )
-        decision = self.risk.check(request, ctx)
-        return decision.reason, decision.message
+        return decision.reason, decision.message, limits
 
     def _position(self, symbol: str, today: date, exclude: str | None = None) -> Position | None:
         reserved = sum(o.remaining_quantity for o in self.ledger.open_orders(symbol)
@@ -338,7 +340,20 @@ class PaperBroker(Broker, MarketDataSink):
                                "reserved_cash": reserved})
 
     def _today(self) -> date:
-        return to_vn_time(self._now).date() if self._now else date.min
+        return _vn_day(self._now) if self._now else date.min
 
     def _event_time(self, order: Order) -> datetime:
         return max(order.updated_at, self._now) if self._now else order.updated_at
+
+
+@lru_cache(maxsize=8192)
+def _vn_day(when: datetime) -> date:
+    """The Vietnamese trading day of instant `when`: asked for every bar, order and check with the
+    same few instants (a session's bar times, its order time)."""
+    return to_vn_time(when).date()
+
+
+@lru_cache(maxsize=8192)
+def _settlement(calendar: TradingCalendar, day: date) -> date:
+    """T+2 of `day` (a calendar's trading days never change once built)."""
+    return calendar.settlement_date(day)
