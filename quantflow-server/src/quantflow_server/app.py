@@ -30,6 +30,7 @@ from quantflow_server.runs.routes import RunController, run_events_socket
 from quantflow_server.schedules.routes import ActivationController
 from quantflow_server.schedules.scheduler import Clock, Scheduler
 from quantflow_server.settings import Settings
+from quantflow_server.text import refuse_nul_in_url
 from quantflow_server.vault.crypto import Vault, VaultError
 from quantflow_server.vault.keys import load_keys
 from quantflow_server.vault.routes import CredentialController, vault_error_handler
@@ -102,6 +103,7 @@ def create_app(
         route_handlers=route_handlers,
         dependencies=DEPENDENCIES,
         on_app_init=[tokens.auth.on_app_init],
+        before_request=refuse_nul_in_url,
         lifespan=[lifespan],
         state=state,
         exception_handlers={**EXCEPTION_HANDLERS, VaultError: vault_error_handler, **web_exception_handlers(settings)},

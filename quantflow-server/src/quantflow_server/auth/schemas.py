@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from quantflow_server.auth.principal import Role
+from quantflow_server.text import text
 
 Username = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@\-]+$")]
 
@@ -19,7 +20,7 @@ class _Frozen(BaseModel):
 class PasswordForm(_Frozen):
     """OAuth2 password grant (application/x-www-form-urlencoded)."""
 
-    username: Annotated[str, StringConstraints(max_length=256)]
+    username: text(256)  # recorded in the ledger on failure: must be storable
     password: Annotated[str, StringConstraints(max_length=1024)]
     grant_type: str | None = None
     scope: str | None = None

@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
+from quantflow_server.text import text
+
+Name = text(100, min_length=1, strip=True)
 Broker = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[a-z0-9_\-]+$")]
 Secret = Annotated[SecretStr, Field(min_length=1, max_length=4096)]
 

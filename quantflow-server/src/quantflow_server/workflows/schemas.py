@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-Message = Annotated[str, StringConstraints(max_length=500)]
+from quantflow_server.text import text
+
+Message = text(500)
 
 
 class _Frozen(BaseModel):
