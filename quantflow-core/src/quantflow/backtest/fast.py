@@ -23,7 +23,7 @@ from quantflow.backtest.results import (
     build_result,
 )
 from quantflow.backtest.setup import BacktestError, prepare
-from quantflow.backtest.simbroker import SimBroker, SimFill, SimOrder, fill_records
+from quantflow.backtest.simbroker import VALUE, SimBroker, SimFill, SimOrder, fill_records
 from quantflow.domain.orders import OrderRequest, OrderType, Side
 from quantflow.domain.trusted import built
 from quantflow.engine import RunContext, RunMode, RunStatus, compile_plan, execute
@@ -244,7 +244,7 @@ class _Run:
             wanted = next(steps)
             while True:
                 symbol, side = wanted.symbol, wanted.side
-                order_id = rules.client_order_id(node.node_id, symbol, at, side.value)
+                order_id = rules.client_order_id(node.node_id, symbol, at, VALUE[side])
                 if symbol not in node.checked:  # the id and symbol as `OrderRequest` validates them
                     OrderRequest(client_order_id=order_id, symbol=symbol, side=side, order_type=node.order_type,
                                  quantity=wanted.quantity, price=wanted.price, created_at=at)
@@ -261,10 +261,18 @@ class _Run:
     def run_symbol(self, row: int, fires: np.ndarray) -> None:
         """One symbol's own account over its own bars: only firing bars, and the bars after an
         order while it is working, are visited."""
-        broker = self.accounts[row]
+        broker, symbol = self.accounts[row], self.symbols[row]
         index = self.market.index[row]
-        first = self.history.series[self.symbols[row]].first_active
+        h, timeline, out, made = self.history.series[symbol], self.history.timeline, self.fills, broker.fills
+        first = h.first_active
         sessions = np.flatnonzero(index >= 0).tolist()  # the symbol's bars from first_active, as sessions
+
+        def visit(k: int, i: int) -> None:  # `bar`, for this symbol
+            before = len(made)
+            broker.on_bar(symbol, timeline[k], h.broker_bar(i))
+            for fill in made[before:]:
+                out.append((k, row, len(out), fill))
+
         ks = np.flatnonzero(fires)
         bars, closes = index[ks].tolist(), self.market.close[row, ks].tolist()
         nodes = [(node, *node.flags(row, ks)) for node in self.nodes]
@@ -273,16 +281,16 @@ class _Run:
             i = bars[n]
             target = i - first
             while broker.open and cursor < target:
-                self.bar(row, sessions[cursor], cursor + first)
+                visit(sessions[cursor], cursor + first)
                 cursor += 1
             if broker.open:
-                self.bar(row, k, i)
+                visit(k, i)
             for node, buys, sells in nodes:
                 if buys[n] or sells[n]:
                     self.decide_one(node, k, row, buys[n], sells[n], closes[n], i)
             cursor = target + 1
         while broker.open and cursor < len(sessions):
-            self.bar(row, sessions[cursor], cursor + first)
+            visit(sessions[cursor], cursor + first)
             cursor += 1
 
     def run_shared(self, fires: np.ndarray) -> None:

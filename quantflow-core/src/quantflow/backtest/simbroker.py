@@ -35,6 +35,8 @@ from quantflow.trading.risk import RiskContext, RiskEngine, RiskLimits, TradingS
 
 S = OrderStatus
 _OPEN = (S.NEW, S.PARTIALLY_FILLED)
+#: member -> its string value, read without the enum's `value` property (a Python call each)
+VALUE: dict[Side | OrderType | OrderStatus, str] = {m: m.value for e in (Side, OrderType, OrderStatus) for m in e}
 _CLOSING = (OrderType.ATO, OrderType.ATC, OrderType.PLO)
 
 
@@ -74,9 +76,9 @@ class SimOrder:
     def record(self) -> OrderRecord:
         """The result row; every field was checked when the order was planned and booked."""
         return built(OrderRecord, {
-            "client_order_id": self.client_order_id, "symbol": self.symbol, "side": self.side.value,
-            "order_type": self.order_type.value, "quantity": self.quantity, "price": self.price,
-            "created_at": self.created_at, "status": self.status.value, "filled_quantity": self.filled,
+            "client_order_id": self.client_order_id, "symbol": self.symbol, "side": VALUE[self.side],
+            "order_type": VALUE[self.order_type], "quantity": self.quantity, "price": self.price,
+            "created_at": self.created_at, "status": VALUE[self.status], "filled_quantity": self.filled,
             "filled_notional": self.notional, "fees": self.fees, "taxes": self.taxes, "reject_code": self.reject_code,
         })
 
@@ -87,7 +89,7 @@ SimFill = tuple[str, str, Side, int, int, int, int, date, int]
 
 
 def fill_records(fills: list[SimFill]) -> list[FillRecord]:
-    return [built(FillRecord, {"client_order_id": c, "symbol": s, "side": side.value, "quantity": q, "price": p,
+    return [built(FillRecord, {"client_order_id": c, "symbol": s, "side": VALUE[side], "quantity": q, "price": p,
                                    "fee": fee, "tax": tax, "day": d})
             for c, s, side, q, p, fee, tax, d, _ in fills]
 
@@ -146,6 +148,7 @@ class SimBroker:
         self.fees = config.fees
         self.portfolio = PaperPortfolio(config.initial_cash)
         self.risk = RiskEngine(config.risk)
+        self._lenient = lenient(config.risk, TradingState.ACTIVE)  # with the state, checked per order
         self.instruments: dict[str, Instrument] = {i.symbol: i for i in config.instruments}
         self._markets: dict[str, _Market] = {}
         self.orders: list[SimOrder] = [] if orders is None else orders
@@ -184,7 +187,7 @@ class SimBroker:
         if symbol_open is None:
             symbol_open = self.open[symbol] = []
         market = self._market(symbol)
-        accepted = lenient(self.risk.limits, self.risk.state) and fast_accept(
+        accepted = self._lenient and self.risk.state is TradingState.ACTIVE and fast_accept(
             side, order_type, quantity, price, limits,
             self.portfolio.cash - self.reserved() if side is Side.BUY else 0,
             self.sellable(symbol, day) if side is Side.SELL else 0, self.fees,
