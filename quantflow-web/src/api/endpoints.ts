@@ -1,6 +1,7 @@
 // One function per server endpoint the web app uses.
 import { del, get, post, put, request } from './client'
 import type {
+  Activation,
   DiffOut,
   ExprCheck,
   ExprFunction,
@@ -42,6 +43,9 @@ export const api = {
   restore: (id: string, n: number, baseRevision: number) =>
     post<WorkflowOut>(`${wf(id)}/revisions/${n}/restore`, { base_revision: baseRevision }),
   exportWorkflow: (id: string) => get<WorkflowDocument>(`${wf(id)}/export`),
+  activation: (id: string) => get<Activation>(`${wf(id)}/activation`),
+  setActivation: (id: string, enabled: boolean, revision?: number) =>
+    put<Activation>(`${wf(id)}/activation`, revision === undefined ? { enabled } : { enabled, revision }),
 
   startRun: (id: string, body: Record<string, unknown>) => post<RunOut>(`${wf(id)}/runs`, body),
   run: (runId: string) => get<RunOut>(`/api/runs/${encodeURIComponent(runId)}`),

@@ -178,3 +178,20 @@ export interface Me {
   username: string
   role: string
 }
+
+export interface ActivationTrigger {
+  node_id: string
+  type: string
+  kind: string
+  next_wake_at: string | null
+}
+
+/** Whether the server's scheduler fires this workflow, at which pinned revision, and when next. */
+export interface Activation {
+  workflow_id: string
+  enabled: boolean
+  revision: number | null
+  updated_at: string | null
+  last_fired_at: string | null
+  triggers: ActivationTrigger[]
+}

@@ -140,6 +140,7 @@ export function Editor({ index, initial, onBack }: Props) {
     <DecorationsContext.Provider value={decorations}>
       <div className="editor">
         <Toolbar
+          workflowId={meta.id}
           name={meta.name}
           revision={meta.head_revision}
           draft={meta.draft}

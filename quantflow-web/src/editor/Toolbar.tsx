@@ -1,9 +1,11 @@
-// The editor's top bar: navigation, save with a message, edit commands, run.
+// The editor's top bar: navigation, save with a message, edit commands, run, activation.
 import { useState } from 'react'
 import type { FormEvent } from 'react'
+import { ActivationToggle } from './ActivationToggle'
 import { SHORTCUT_HELP } from './useShortcuts'
 
 interface Props {
+  workflowId: string
   name: string
   revision: number
   draft: boolean
@@ -45,6 +47,7 @@ export function Toolbar(p: Props) {
       <button onClick={p.onLayout} title="Auto-layout (Shift+L)">Layout</button>
       <button onClick={p.onHistory}>History</button>
       <button className="run" onClick={p.onRun}>▶ Run</button>
+      <ActivationToggle workflowId={p.workflowId} revision={p.revision} draft={p.draft} />
       <span className="notice" role="status">{p.notice}</span>
       <span className="spacer" />
       <button className="icon" onClick={() => setHelp((h) => !h)} title="Keyboard shortcuts">?</button>
