@@ -230,3 +230,36 @@ def test_the_real_clock_wakes_the_scheduler(settings, open_api) -> None:
         _activate(api, headers, wid)
         (run,) = _wait_for("the next minute's run", lambda: _runs(api, headers, wid), timeout=20)
         assert api.wait_run(run["id"], headers)["status"] == "succeeded"
+
+
+def test_scheduled_runs_read_the_operators_market_data(settings, open_api, clock, tmp_path) -> None:
+    """With QUANTFLOW_MARKET_DATA_DIR set, a scheduled screen's bars node reads it (up to now)."""
+    market = tmp_path / "market"
+    market.mkdir()
+    (market / "HPG.csv").write_text(
+        "date,open,high,low,close,volume\n2025-02-27,26000,26500,25900,26400,1000000\n"
+        "2025-02-28,26400,26800,26300,26700,1200000\n"
+    )
+    document = {
+        "id": "screen",
+        "name": "Screen",
+        "nodes": [
+            {"id": "every", "type": "core:schedule", "params": {"cron": "*/5 * * * *"}},
+            {"id": "bars", "type": "core:bars", "params": {"symbols": ["HPG"], "lookback": 5}},
+            {"id": "say", "type": "core:log", "params": {"message": "bars {value}"}},
+        ],
+        "edges": [
+            {"source": "every", "source_port": "out", "target": "bars", "target_port": "trigger"},
+            {"source": "bars", "source_port": "frame", "target": "say", "target_port": "value"},
+        ],
+    }
+    with open_api(settings.model_copy(update={"market_data_dir": market}), clock=clock) as api:
+        headers = api.add_user("alice")
+        wid = _create(api, headers, document)
+        _activate(api, headers, wid)
+        _move(api, clock, vn(2025, 3, 3, 9, 5))
+        (run,) = _wait_for("the screen's run", lambda: _runs(api, headers, wid))
+        finished = api.wait_run(run["id"], headers)
+        assert finished["status"] == "succeeded", finished
+        events = api.client.get(f"/api/runs/{run['id']}/events", headers=headers).json()
+        assert "HPG" in next(e for e in events if e["event"] == "log")["message"]

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+from quantflow.data.directory import DirectoryConfig, DirectorySource
 from quantflow.engine import Run, RunContext, RunMode, compile_plan
 from quantflow.plugins.host import PluginHost, get_host
 from quantflow.triggers import WAKE_SERVICE, Wake
@@ -110,7 +111,10 @@ class RunManager:
         logger = logging.Logger(f"quantflow.run.{live.run_id}")  # unregistered: no global leak
         logger.addHandler(RunLogHandler(live))
         services = {WAKE_SERVICE: wake} if wake is not None else {}
-        ctx = RunContext(run_id=live.run_id, mode=RunMode.PAPER, logger=logger, services=services)
+        # the operator's market data, read up to now: scheduled screens and alerts need bars
+        data = self.settings.market_data_dir
+        source = DirectorySource(DirectoryConfig(path=data, policy="repair")) if data is not None else None
+        ctx = RunContext(run_id=live.run_id, mode=RunMode.PAPER, data_source=source, logger=logger, services=services)
         live.engine_run = Run(compile_plan(result), ctx)
         live.engine_run.subscribe(lambda event: live.publish(_json_safe(event.to_dict())))
         outcome = await live.engine_run.execute()
