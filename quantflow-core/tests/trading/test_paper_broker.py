@@ -233,3 +233,35 @@ def test_initial_positions_are_settled_and_registration_builds_a_broker() -> Non
     assert isinstance(b, PaperBroker)
     positions = run(b.position_reports())
     assert positions == [Position(symbol="HPG", quantity=500, sellable_quantity=500, cost_basis=13_000_000)]
+
+
+def test_sizing_view_says_what_the_reports_say() -> None:
+    """What `core:place_order` sizes against (`sizing_view`) equals its account and position
+    reports: held shares, shares sellable on the order's day (T+2 lots counted once they settle by
+    then, open sells reserved), cash and buying power."""
+
+    async def from_reports(b: PaperBroker, order_day: date) -> tuple[int, int, dict[str, int], dict[str, int]]:
+        account = await b.account_report()
+        held, sellable = {}, {}
+        for p in await b.position_reports():
+            held[p.symbol] = p.quantity
+            sellable[p.symbol] = p.sellable_quantity + sum(x.quantity for x in p.pending if x.settles_on <= order_day)
+        return account.cash, account.buying_power, held, sellable
+
+    async def case() -> None:
+        b = await broker(initial_cash=100_000_000, initial_positions=(Position(
+            symbol="HPG", quantity=500, sellable_quantity=500, cost_basis=13_000_000),))
+        views = []
+        await b.submit(req("buy", at(D1, 8), quantity=1_000, price=26_850))
+        await b.on_bar(daily_bar(D1, 26_900, 27_000, 26_800, 26_900))
+        await b.submit(req("buy2", at(D2, 8), quantity=300, price=26_850))
+        await b.submit(req("sell", at(D2, 8), side="sell", quantity=200, price=27_000))
+        for order_day in (D1, D2, D3, D4):
+            views.append((b.sizing_view(order_day), await from_reports(b, order_day)))
+        await b.on_bar(daily_bar(D2, 26_900, 27_000, 26_800, 26_900))
+        for order_day in (D2, D3, D4):
+            views.append((b.sizing_view(order_day), await from_reports(b, order_day)))
+        for got, want in views:
+            assert got == want
+        assert len({v[0][3]["HPG"] for v in views}) > 1  # the cases differ: T+2 lots and the open sell count
+    run(case())

@@ -92,7 +92,8 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
         if result.status is not RunStatus.SUCCEEDED:
             raise BacktestError(f"the run on {day} failed: " + "; ".join(f"{n}: {e}" for n, e in result.errors.items()))
         cash, held = broker.holdings()
-        value = sum(q * int(sessions.close[row_of[s], k]) for s, q in held.items())
+        closes = sessions.close[:, k].tolist()  # Python ints: the sum is exact whatever its size
+        value = sum(q * closes[row_of[s]] for s, q in held.items())
         equity.append(EquityPoint.model_construct(day=day, cash=cash, equity=cash + value))
         if progress is not None:
             progress(k + 1, total)

@@ -14,7 +14,8 @@ against that symbol's own account.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -69,7 +70,7 @@ def _market(ctx: RunContext) -> tuple[dict[str, Any], FeeSchedule, TradingCalend
     if instruments is None:
         instruments = {i.symbol: i for i in getattr(config, "instruments", ())}
     fees = ctx.services.get("fees") or getattr(config, "fees", None) or FeeSchedule()
-    return dict(instruments), fees, ctx.services.get("calendar") or default_calendar()
+    return instruments if type(instruments) is dict else dict(instruments), fees, ctx.services.get("calendar") or default_calendar()
 
 
 def _broker(ctx: RunContext) -> Any:
@@ -126,6 +127,10 @@ def _current(values: SeriesMap | None, symbol: str) -> Any:
 
 
 async def _book(broker: Any, order_day: date, closes: CloseBook) -> Book:
+    view = getattr(broker, "sizing_view", None)
+    if view is not None:  # the paper broker: the same numbers as its reports, without building them
+        cash, buying_power, held, sellable = view(order_day)
+        return Book(cash=cash, buying_power=buying_power, held=held, sellable=sellable, closes=closes.closes(held))
     account = await broker.account_report()
     held, sellable = {}, {}
     for position in await broker.position_reports():
@@ -144,8 +149,7 @@ async def _act(ctx: RunContext, rule: SizingRule, frame: FrameValue, buy: Series
     acting = _acting(frame, buy, sell)
     if not acting:
         return []
-    at = rules.order_time(ctx.now(), calendar)
-    order_day = to_vn_time(at).date()
+    at, order_day = _order_time(ctx.now(), calendar)
     signals = []
     for symbol, is_buy, is_sell in acting:
         day, close, prior = closes.get(symbol)  # type: ignore[misc]  # every acting symbol has a bar
@@ -176,6 +180,13 @@ async def _act(ctx: RunContext, rule: SizingRule, frame: FrameValue, buy: Series
         except StopIteration:
             pass
     return submitted
+
+
+@lru_cache(maxsize=1024)
+def _order_time(now: datetime, calendar: TradingCalendar) -> tuple[datetime, date]:
+    """`rules.order_time` and its local day, once per run instant (every run of a session asks)."""
+    at = rules.order_time(now, calendar)
+    return at, to_vn_time(at).date()
 
 
 def _by_account(broker: Any, signals: list[BarSignal]) -> list[tuple[Any, list[BarSignal]]]:

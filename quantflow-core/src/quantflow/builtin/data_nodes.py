@@ -55,11 +55,17 @@ async def bars_node(
     if source is None:
         raise QuantflowError("this run has no data source; start it as a backtest or paper run")
     # once each: a repeated symbol would otherwise be read twice, the second time as "nothing new"
-    symbols = list(dict.fromkeys(universe if universe is not None else params.symbols))
+    state = ctx.node_state()
+    wanted = universe if universe is not None else params.symbols
+    known = state.get("_symbols")
+    if known is not None and known[0] is wanted and known[1] == len(wanted):
+        symbols = known[2]  # the same list as in the previous run (a session's usual case)
+    else:
+        symbols = list(dict.fromkeys(wanted))
+        state["_symbols"] = (wanted, len(wanted), symbols)
     if not symbols:
         raise QuantflowError("no symbols: set 'symbols' or connect a universe")
     now = ctx.now()
-    state = ctx.node_state()
     if params.resolution == "1D" and hasattr(source, "panel_window"):
         return _panel_frame(ctx, params, source, symbols, now, state)
     frame: dict[str, Bars] = {}
@@ -99,7 +105,8 @@ def _panel_frame(ctx: RunContext, params: BarsParams, source: Any, symbols: list
         layout = Layout.of(key)
         cached = state["_layout"] = (key, panel, layout, np.array([panel.row[s] for s in layout.symbols], dtype=np.int64))
     _, _, layout, rows = cached
-    ends = np.minimum(ends[rows], panel.ends(np.datetime64(now.replace(tzinfo=None), "ns"))[rows])
+    upto_now = panel.ends(np.datetime64(now.replace(tzinfo=None), "ns"))
+    ends = ends[rows] if upto_now is ends else np.minimum(ends[rows], upto_now[rows])
     if not ctx.incremental:
         return PanelFrame(panel, layout, rows, np.zeros(len(rows), dtype=np.int64), ends)
     seen = state.get("_seen")  # per panel row: bars already emitted (-1: none yet)

@@ -52,6 +52,9 @@ class NodeState(StrEnum):
     SKIPPED = "skipped"
 
 
+_NODE_STATES = tuple(NodeState)
+
+
 class NodeOutputError(Exception):
     """A node returned something other than its declared outputs."""
 
@@ -125,19 +128,20 @@ class Run:
         for step in self.plan.steps:
             if self._states[step.position] in (NodeState.PENDING, NodeState.RUNNING):
                 self._skip(step, "the run was cancelled")
-        counts = {state: self._states.count(state) for state in NodeState}
+        counts = {state: self._states.count(state) for state in _NODE_STATES}
         status = (
             RunStatus.CANCELLED
             if cancelled
             else RunStatus.FAILED if counts[NodeState.FAILED] else RunStatus.SUCCEEDED
         )
         duration = (time.perf_counter() - started) * 1000
-        self._emit(
-            RunFinished(
-                run_id, time.time(), status, duration,
-                counts[NodeState.SUCCEEDED], counts[NodeState.FAILED], counts[NodeState.SKIPPED],
+        if self._subscribers:
+            self._emit(
+                RunFinished(
+                    run_id, time.time(), status, duration,
+                    counts[NodeState.SUCCEEDED], counts[NodeState.FAILED], counts[NodeState.SKIPPED],
+                )
             )
-        )
         steps = self.plan.steps
         return RunResult(
             run_id=run_id,
@@ -159,18 +163,24 @@ class Run:
         """Run `first`, then whatever it makes ready. Sync nodes gain nothing from a task of their
         own (they hold the event loop either way), so they run here, one after another; a newly
         ready async node gets its own task unless it is the only work left for this one."""
-        steps, queue = self.plan.steps, [first]
+        steps, queue, waiting, states = self.plan.steps, [first], self._waiting, self._states
+        pending = NodeState.PENDING
         while queue:
             step = queue.pop()
             ok = await self._run_step(step)
+            if not step.dependants:
+                continue
             ready = []
             for d in step.dependants:
                 if not ok:
                     self._skip_downstream(steps[d], f"upstream node {step.node_id!r} did not succeed")
                     continue
-                self._waiting[d] -= 1
-                if self._waiting[d] == 0 and self._states[d] is NodeState.PENDING:
+                waiting[d] -= 1
+                if waiting[d] == 0 and states[d] is pending:
                     ready.append(steps[d])
+            if len(ready) == 1 and not queue:  # the usual chain: the next node runs here
+                queue.append(ready[0])
+                continue
             for candidate in reversed(ready):  # reversed: the queue pops in dependant order
                 if candidate.spec.is_async and (queue or len(ready) > 1):
                     if tg is None:
@@ -190,7 +200,7 @@ class Run:
         inputs = self._gather(step)
         key: Hashable = None
         try:
-            if spec.cacheable and self.cache is not None:
+            if self.cache is not None and spec.cacheable:
                 key = (spec.type_id, spec.version, step.params.model_dump_json(), self._input_keys(step))
                 cached = self.cache.get(key)
                 if cached is not None:
@@ -213,7 +223,9 @@ class Run:
             return self._fail(step, started, type(exc).__name__, str(exc) or type(exc).__name__)
         if key is not None:
             self.cache.put(key, outputs)  # type: ignore[union-attr]
-        return self._succeed(step, outputs, key if key is not None else ("fresh", next(_fresh_keys)), started, cached=False)
+        elif self.cache is not None:  # output keys only matter to the cache (downstream input keys)
+            key = ("fresh", next(_fresh_keys))
+        return self._succeed(step, outputs, key, started, cached=False)
 
     def _succeed(self, step: Step, outputs: Mapping[str, Any], key: Hashable, started: float, *, cached: bool) -> bool:
         self._outputs[step.position] = outputs
@@ -260,7 +272,7 @@ class Run:
 
 def _check_outputs(step: Step, outputs: Any) -> None:
     declared = step.spec.outputs
-    if not isinstance(outputs, Mapping):
+    if type(outputs) is not dict and not isinstance(outputs, Mapping):
         raise NodeOutputError(
             f"returned {type(outputs).__name__}, expected a dict of outputs {sorted(declared)}"
         )

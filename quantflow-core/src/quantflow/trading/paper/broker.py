@@ -125,6 +125,19 @@ class PaperBroker(Broker, MarketDataSink):
     async def account_report(self) -> Account:
         return self._account()
 
+    def sizing_view(self, order_day: date) -> tuple[int, int, dict[str, int], dict[str, int]]:
+        """Cash, buying power, and per symbol the shares held and those sellable on `order_day`
+        (settled by then, not reserved by open sells): what `account_report` and
+        `position_reports` give an order-sizing node, without building the reports."""
+        today = self._today()
+        held: dict[str, int] = {}
+        sellable: dict[str, int] = {}
+        for symbol in self._portfolio.symbols():
+            reserved = sum(o.remaining_quantity for o in self.ledger.open_orders(symbol) if o.side is Side.SELL)
+            held[symbol], sellable[symbol] = self._portfolio.sizing(symbol, today, order_day, reserved)
+        account = self._account()
+        return account.cash, account.buying_power, held, sellable
+
     @property
     def fills(self) -> list[Fill]:
         """The fills so far, oldest first (read only; `fill_reports` returns a copy)."""

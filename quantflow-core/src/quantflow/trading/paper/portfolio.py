@@ -72,6 +72,13 @@ class PaperPortfolio:
             "pending": tuple(p for p in holding.pending if p.settles_on > today),
         })
 
+    def sizing(self, symbol: str, today: date, order_day: date, reserved_for_sale: int) -> tuple[int, int]:
+        """(shares held, shares sellable on `order_day`): what `position(symbol, today,
+        reserved_for_sale)` says once the lots settling by `order_day` are counted as sellable."""
+        holding = self._holdings[symbol]
+        later = sum(p.quantity for p in holding.pending if today < p.settles_on <= order_day)
+        return holding.quantity, max(0, holding.settled(today) - reserved_for_sale) + later
+
     def quantities(self) -> dict[str, int]:
         return {symbol: h.quantity for symbol, h in self._holdings.items()}
 
