@@ -53,8 +53,15 @@ class SymbolAccounts(Broker, MarketDataSink):
         tape = self._tape
         assert tape is not None, "call start_sessions first"
         eager = tape.eager  # configured reference prices: the first bar matters, feed them all
-        busy = [(int(r), int(i)) for r, i in zip(rows.tolist(), index.tolist(), strict=True)
-                if eager or tape.symbols[r] in self._working] if eager or self._working else []
+        if eager:
+            busy = list(zip(rows.tolist(), index.tolist(), strict=True))
+        elif self._working:  # the few symbols with working orders that have a bar now, in row order
+            tape.now[rows] = index
+            found = [(r, int(tape.now[r])) for s in self._working if (r := tape.row.get(s)) is not None]
+            tape.now[rows] = -1
+            busy = sorted((r, i) for r, i in found if i >= 0)
+        else:
+            busy = []
         for row, _ in busy:
             await self._sync(tape.symbols[row])  # up to the previous session, then this bar
         tape.prev[rows] = tape.last[rows]
@@ -226,5 +233,6 @@ class _Tape:
         self.symbols, self.bar_of, self.eager = symbols, bar_of, eager
         self.row = {s: r for r, s in enumerate(symbols)}
         self.last, self.prev, self.synced = (np.full(len(symbols), -1, dtype=np.int64) for _ in range(3))
+        self.now = np.full(len(symbols), -1, dtype=np.int64)  # scratch: this session's bar per row
         self.session = 0
         self.fresh: dict[str, int] = {}

@@ -26,6 +26,7 @@ class OrderLedger:
         # Non-terminal orders only, in submission order: brokers ask for them on every bar, and a
         # long backtest must not rescan every order it ever placed.
         self._open: dict[str, Order] = {}
+        self._open_by_symbol: dict[str, dict[str, Order]] = {}  # the same orders, per symbol
         for event in self.store.all_events():
             self._remember(apply_event(self._orders.get(event.client_order_id), event))
 
@@ -56,11 +57,14 @@ class OrderLedger:
         return order
 
     def _remember(self, order: Order) -> None:
-        self._orders[order.client_order_id] = order
+        cid = order.client_order_id
+        self._orders[cid] = order
         if order.is_terminal:
-            self._open.pop(order.client_order_id, None)
+            if self._open.pop(cid, None) is not None:
+                self._open_by_symbol[order.symbol].pop(cid, None)
         else:
-            self._open[order.client_order_id] = order
+            self._open[cid] = order
+            self._open_by_symbol.setdefault(order.symbol, {})[cid] = order
 
     def get(self, client_order_id: str) -> Order:
         try:
@@ -76,7 +80,11 @@ class OrderLedger:
         return list(self._orders.values())
 
     def open_orders(self, symbol: str | None = None) -> list[Order]:
-        return [o for o in self._open.values() if symbol is None or o.symbol == symbol]
+        """Non-terminal orders (of `symbol`), in submission order."""
+        if symbol is None:
+            return list(self._open.values())
+        found = self._open_by_symbol.get(symbol)
+        return list(found.values()) if found else []
 
     def history(self, client_order_id: str) -> list[OrderEvent]:
         return self.store.events_for(client_order_id)

@@ -78,6 +78,8 @@ class PaperBroker(Broker, MarketDataSink):
         self._calendar = calendar or default_calendar()
         self._portfolio = PaperPortfolio(self.config.initial_cash, self.config.initial_positions)
         self._instruments: dict[str, Instrument] = {i.symbol: i for i in self.config.instruments}
+        # tick ladder per symbol: read for every bar and order (an instrument never changes here)
+        self._ladder_ids: dict[str, str] = {s: i.tick_ladder_id for s, i in self._instruments.items()}
         self._reference: dict[str, tuple[date | None, int]] = {
             s: (None, p) for s, p in self.config.reference_prices.items()
         }
@@ -301,11 +303,11 @@ class PaperBroker(Broker, MarketDataSink):
         if entry is not None and entry[0] in (None, day):
             reference = entry[1]
         elif symbol in self._last and self._last[symbol][0] < day:
-            reference = reference_from_close(self._last[symbol][1], instrument.tick_ladder_id)
+            reference = reference_from_close(self._last[symbol][1], self._ladder_ids[symbol])
         else:
             return None
         return price_limits(instrument.exchange, reference, first_day=instrument.listing_date == day,
-                            ladder_id=instrument.tick_ladder_id)
+                            ladder_id=self._ladder_ids[symbol])
 
     def _limits_or_raise(self, symbol: str, day: date) -> PriceLimits:
         limits = self._limits(symbol, day)
@@ -314,7 +316,7 @@ class PaperBroker(Broker, MarketDataSink):
         return limits
 
     def _grid(self, symbol: str) -> TickLadder:
-        return ladder(self._instruments[symbol].tick_ladder_id)
+        return ladder(self._ladder_ids[symbol])
 
     def _limit_of(self, order: Order) -> int | None:
         return order.price if order.price is not None else self._mtl_limit.get(order.client_order_id)
