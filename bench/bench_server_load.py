@@ -3,13 +3,17 @@ workflow reads, from this separate process over loopback, against the real serve
 
     .venv/bin/python bench/bench_server_load.py [--subscribers 500] [--rate 100] [--seconds 20]
 
-The server gets a temp data dir (SQLite) and a created user, then a long paper run of the SMA
-crossover example on the synthetic market. Phase 1 (the peer): the same reads with no subscribers,
-for a third of the time. Phase 2: the subscribers attach (each replays the run so far, then streams
-live) while the reads go on. Reads are open-loop (sent on schedule, latency from the scheduled
-time), so a slow server cannot hide by slowing the client down. Event delivery latency is how long
-after its first subscriber the last one got an event (the fan-out lag: the events carry no server
-timestamp). One JSON line; everything bound to 127.0.0.1 and stopped by itself (hard limit 180 s).
+The server gets a temp data dir (SQLite) and a created user, then a paper run of the SMA crossover
+example on the synthetic market, paced (`--pace-ms` per session, every session reported) so that it
+is still producing live events when the measurement ends (`run_status_at_end` says "running").
+Phase 1 (the peer): the same reads with no subscribers, for a third of the time. Phase 2: the
+subscribers attach (each replays the run so far, then streams live) while the reads go on. Reads
+are open-loop (sent on schedule, latency from the scheduled time), so a slow server cannot hide by
+slowing the client down. Event delivery is from the worker process stamping a progress event
+(`time`) to a subscriber parsing it, over all live events and subscribers; the fan-out lag is how
+long after its first subscriber the last one got an event. Every subscriber checks that it got the
+events 0, 1, 2, ... exactly once. The server's log is kept (`--server-log`). One JSON line;
+everything bound to 127.0.0.1 and stopped by itself (hard limit 180 s).
 """
 
 from __future__ import annotations
@@ -17,12 +21,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +57,7 @@ def _percentiles(samples: list[float]) -> dict[str, float | int]:
 
 
 def start_server(root: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """A created user, then uvicorn on a free loopback port; waits for /api/health."""
+    """A created user, then `quantflow serve` (uvicorn) on a free loopback port; waits for /api/health."""
     env = {**os.environ, "QUANTFLOW_DATA_DIR": str(root / "data"), "QF_BENCH_PASSWORD": PASSWORD}
     env.update({"QUANTFLOW_LOGIN_RATE_PER_MINUTE": "10000", "QUANTFLOW_WEB_DIR": str(root / "no-web")})
     env.pop("QUANTFLOW_DATABASE_URL", None)
@@ -58,8 +65,7 @@ def start_server(root: Path) -> tuple[subprocess.Popen[bytes], str]:
     subprocess.run([*cli, "users", "create", USER, "--password-env", "QF_BENCH_PASSWORD"], env=env, check=True)
     port = _free_port()
     log = (root / "server.log").open("wb")
-    command = [sys.executable, "-m", "uvicorn", "quantflow_server.asgi:app", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--ws", "websockets", "--no-access-log", "--log-level", "warning"]
+    command = [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)]  # as operators start it
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -102,30 +108,42 @@ async def reads(client: httpx.AsyncClient, path: str, rate: float, seconds: floa
 
 
 class Subscribers:
-    """N websockets on one run; records when each subscriber received each event (by seq)."""
+    """N websockets on one run. Every message is a JSON array of consecutive events; records when each
+    subscriber received each live event (by seq) and checks each got 0, 1, 2, ... with no gap or repeat."""
 
     def __init__(self, url: str, token: str, n: int) -> None:
         self.url, self.headers, self.n = url, {"Authorization": f"Bearer {token}"}, n
         self.arrivals: dict[int, list[float]] = {}
+        self.delivery: list[float] = []  # arrival (wall clock) minus the event's own `time`, live events
         self.connected = 0
         self.failed = 0
+        self.out_of_order = 0  # subscribers whose events were not exactly 0, 1, 2, ...
+        self.replayed: list[int] = []  # events in each subscriber's first message
         self.failures: dict[str, int] = {}
         self.live = False  # arrivals count only once everyone is attached (replays are not live)
 
-    async def one(self, stop: asyncio.Event) -> None:
+    async def one(self) -> None:
+        """Runs until cancelled (the end of the measurement) or the server closes the socket."""
+        expected = 0
         try:
             async with websockets.connect(self.url, additional_headers=self.headers, max_queue=None) as ws:
                 self.connected += 1
-                while not stop.is_set():
-                    try:
-                        message = await asyncio.wait_for(ws.recv(), timeout=0.5)
-                    except TimeoutError:
-                        continue
-                    if self.live:
-                        seq = int(message.split('"seq":', 1)[1].split(",", 1)[0].strip().rstrip("}"))
-                        self.arrivals.setdefault(seq, []).append(time.perf_counter())
-        except websockets.ConnectionClosedOK:
-            pass
+                async for message in ws:
+                    now, wall = time.perf_counter(), time.time()
+                    events = json.loads(message)
+                    if expected == 0:
+                        self.replayed.append(len(events))
+                    for event in events:
+                        if event["seq"] != expected:
+                            self.out_of_order += 1
+                            raise RuntimeError(f"got seq {event['seq']}, expected {expected}")
+                        expected += 1
+                        if self.live:
+                            self.arrivals.setdefault(event["seq"], []).append(now)
+                            if "time" in event:
+                                self.delivery.append(wall - event["time"])
+        except asyncio.CancelledError:
+            return
         except Exception as exc:  # counted by kind, so a failing attach says why
             self.failed += 1
             reason = f"{type(exc).__name__}: {str(exc)[:80]}"
@@ -134,6 +152,39 @@ class Subscribers:
     def fan_out_lags(self) -> list[float]:
         """For every live event all subscribers got: last arrival minus first."""
         return [max(t) - min(t) for t in self.arrivals.values() if len(t) == self.connected and len(t) > 1]
+
+
+def subscriber_process(url: str, token: str, n: int, conn: Connection) -> None:
+    """The subscribers live in their own process: 500 sockets' worth of receiving and parsing must
+    not slow the reads' client (one Python loop for both measured the client, not the server)."""
+
+    async def run() -> None:
+        subscribers = Subscribers(url, token, n)
+        started = time.perf_counter()
+        tasks = [asyncio.create_task(subscribers.one()) for _ in range(n)]
+        while subscribers.connected + subscribers.failed < n and time.perf_counter() < started + 60:
+            await asyncio.sleep(0.05)
+        conn.send(round(time.perf_counter() - started, 2))
+        assert await asyncio.to_thread(conn.recv) == "live"
+        subscribers.live = True
+        assert await asyncio.to_thread(conn.recv) == "stop"
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks)
+        conn.send(
+            {
+                "subscribers": subscribers.connected,
+                "subscriber_failure_reasons": subscribers.failures,
+                "subscriber_failures": subscribers.failed,
+                "event_delivery": _percentiles(subscribers.delivery),
+                "event_fan_out_lag": _percentiles(subscribers.fan_out_lags()),
+                "live_events": len(subscribers.arrivals),
+                "events_in_first_message": [min(subscribers.replayed, default=0), max(subscribers.replayed, default=0)],
+                "subscribers_out_of_order": subscribers.out_of_order,
+            }
+        )
+
+    asyncio.run(run())
 
 
 async def scenario(args: argparse.Namespace, url: str) -> dict[str, Any]:
@@ -145,6 +196,7 @@ async def scenario(args: argparse.Namespace, url: str) -> dict[str, Any]:
         document = json.loads((REPO / "examples" / "workflows" / "sma_crossover.json").read_text())
         wid = (await client.post("/api/workflows", json={"document": document})).json()["id"]
         body = {"mode": "paper", "start": "2019-06-03", "end": "2027-12-30", "symbols": args.symbols}
+        body["pace_ms"] = args.pace_ms  # a session per pace: the run is live all along, reporting every session
         started = await client.post(f"/api/workflows/{wid}/runs", json=body)
         assert started.status_code == 201, started.text
         run_id = started.json()["id"]
@@ -153,29 +205,28 @@ async def scenario(args: argparse.Namespace, url: str) -> dict[str, Any]:
         peer, peer_errors = await reads(client, path, args.rate, args.seconds / 3)
 
         ws_url = url.replace("http://", "ws://") + f"/ws/runs/{run_id}"
-        subscribers = Subscribers(ws_url, token["access_token"], args.subscribers)
-        stop = asyncio.Event()
-        attach_started = time.perf_counter()
-        tasks = [asyncio.create_task(subscribers.one(stop)) for _ in range(args.subscribers)]
-        while (
-            subscribers.connected + subscribers.failed < args.subscribers and time.perf_counter() < attach_started + 60
-        ):
-            await asyncio.sleep(0.05)
-        attach_s = time.perf_counter() - attach_started
-        await asyncio.sleep(1.0)  # let the replays drain
-        subscribers.live = True
-        loaded, loaded_errors = await reads(client, path, args.rate, args.seconds)
-        run = (await client.get(f"/api/runs/{run_id}")).json()
-        stop.set()
+        ours, theirs = multiprocessing.get_context("spawn").Pipe()
+        process = multiprocessing.get_context("spawn").Process(
+            target=subscriber_process, args=(ws_url, token["access_token"], args.subscribers, theirs), daemon=True
+        )
+        process.start()
+        try:
+            attach_s = await asyncio.to_thread(ours.recv)
+            await asyncio.sleep(1.0)  # let the replays drain
+            ours.send("live")
+            loaded, loaded_errors = await reads(client, path, args.rate, args.seconds)
+            run = (await client.get(f"/api/runs/{run_id}")).json()
+            ours.send("stop")
+            fan_out = await asyncio.to_thread(ours.recv)
+        finally:
+            process.join(30)
+            process.kill()
         await client.post(f"/api/runs/{run_id}/cancel")
-        await asyncio.gather(*tasks)
 
     loaded_p, peer_p = _percentiles(loaded), _percentiles(peer)
     return {
-        "subscribers": subscribers.connected,
-        "subscriber_failure_reasons": subscribers.failures,
-        "subscriber_failures": subscribers.failed,
-        "attach_all_s": round(attach_s, 2),
+        "subscribers": fan_out.pop("subscribers"),
+        "attach_all_s": attach_s,
         "run_status_at_end": run["status"],
         "run_error": run["error"],
         "reads_per_s": args.rate,
@@ -184,8 +235,8 @@ async def scenario(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "reads_no_subscribers": peer_p,
         "read_errors_no_subscribers": peer_errors,
         "p99_ratio_vs_no_subscribers": round(loaded_p["p99_ms"] / peer_p["p99_ms"], 2) if peer and loaded else None,
-        "event_fan_out_lag": _percentiles(subscribers.fan_out_lags()),
-        "live_events": len(subscribers.arrivals),
+        **fan_out,
+        "load_average": Path("/proc/loadavg").read_text().split()[:3],
         "goal_p99_ms": 50,
     }
 
@@ -197,6 +248,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     default_symbols = "FPT HPG MWG VCB VNM SSI MSN TCB VIC VHM GAS BID CTG MBB ACB VPB POW PLX REE DGC GVR SAB BVH STB"
     parser.add_argument("--symbols", nargs="*", default=default_symbols.split())  # enough to outlast the reads
+    parser.add_argument("--pace-ms", type=int, default=50, help="the paper run's pause after each session")
+    parser.add_argument("--server-log", type=Path, default=Path(tempfile.gettempdir()) / "qf-bench-load-server.log")
     args = parser.parse_args()
     assert args.subscribers <= 2000 and args.rate <= 1000 and args.seconds <= 60, "bounded by design"
     with tempfile.TemporaryDirectory(prefix="qf-bench-load-") as tmp:
@@ -209,7 +262,9 @@ def main() -> None:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
-    emit("server_load", **result)
+            shutil.copyfile(Path(tmp) / "server.log", args.server_log)  # kept: the server's own errors
+    log_text = args.server_log.read_text(errors="replace")
+    emit("server_load", **result, server_log=str(args.server_log), server_log_tracebacks=log_text.count("Traceback"))
 
 
 if __name__ == "__main__":

@@ -72,6 +72,21 @@ def test_backtest_requests_are_checked(api, sma) -> None:
     assert backwards["status_code"] == 422
     _, bad_symbol = _start(api, alice, sma, mode="backtest", start="2024-01-02", end="2024-02-01", symbols=["x y"])
     assert bad_symbol["status_code"] == 400
+    _, paced_backtest = _start(api, alice, sma, mode="backtest", pace_ms=10, **PERIOD)
+    assert paced_backtest["status_code"] == 422 and paced_backtest["errors"][0]["field"] == "pace_ms"
+
+
+def test_a_paced_paper_run_reports_every_session_as_it_goes(api, sma) -> None:
+    alice = api.add_user("alice")
+    _, paced = _start(api, alice, sma, mode="paper", pace_ms=1, **PERIOD)
+    _, unpaced = _start(api, alice, sma, mode="paper", **PERIOD)
+    progress = {}
+    for name, run in (("paced", paced), ("unpaced", unpaced)):
+        assert api.wait_run(run["id"], alice, timeout=120)["status"] == "succeeded"
+        events = api.client.get(f"/api/runs/{run['id']}/events", headers=alice).json()
+        progress[name] = [e["sessions_done"] for e in events if e["event"] == "progress"]
+    sessions = progress["unpaced"][-1]
+    assert progress["paced"] == list(range(1, sessions + 1)) and len(progress["unpaced"]) < sessions
 
 
 def test_a_workflow_that_cannot_be_backtested_fails_with_the_reason(api, hello) -> None:

@@ -1,65 +1,29 @@
-"""A run's live event fan-out: a subscriber never waits on a queue that nothing will feed again."""
+"""A run in flight: every published event is numbered, encoded once into the journal subscribers
+follow, and queued for the database."""
 
 from __future__ import annotations
 
-import asyncio
+import json
+import math
+from datetime import date
 
-import pytest
-
-from quantflow_server.runs import live as live_module
-from quantflow_server.runs.live import END, OVERFLOW, LiveRun
-
-
-def _drain(queue: asyncio.Queue) -> list:
-    items = []
-    while not queue.empty():
-        items.append(queue.get_nowait())
-    return items
+from quantflow_server.runs.live import LiveRun
 
 
-def test_a_subscriber_gets_the_past_then_every_new_event_then_the_end() -> None:
-    async def scenario() -> None:
-        run = LiveRun("r")
-        run.publish({"event": "a"})
-        past, queue = run.attach()
-        run.publish({"event": "b"})
-        run.close()
-        assert [e["seq"] for e in past] == [0]
-        assert _drain(queue) == [{"seq": 1, "event": "b"}, END]
-        late_past, late_queue = run.attach()
-        assert len(late_past) == 2 and _drain(late_queue) == [END]
-
-    asyncio.run(scenario())
+def test_published_events_are_numbered_encoded_and_pending_for_the_database() -> None:
+    run = LiveRun("r")
+    run.publish({"event": "a", "x": 1.5})
+    run.publish({"event": "b"})
+    frames, cursor = run.journal.frames(0)
+    expected = [{"seq": 0, "event": "a", "x": 1.5}, {"seq": 1, "event": "b"}]
+    assert cursor == 2 and [json.loads(f) for f in frames] == [expected]
+    assert run.pending == expected and run.wake.is_set()
+    run.close()
+    assert run.finished and run.journal.closed
 
 
-def test_a_subscriber_that_falls_behind_is_told_so_instead_of_left_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(live_module, "SUBSCRIBER_BACKLOG", 3)
-
-    async def scenario() -> None:
-        run = LiveRun("r")
-        _, slow = run.attach()
-        _, fast = run.attach()
-        for i in range(3):
-            run.publish({"event": "tick", "i": i})
-        _drain(fast)
-        run.publish({"event": "tick", "i": 3})  # slow has no room left
-        assert _drain(slow) == [OVERFLOW] and slow not in run.subscribers
-        assert [e["i"] for e in _drain(fast)] == [3]
-        run.close()
-        assert _drain(fast) == [END]
-
-    asyncio.run(scenario())
-
-
-def test_closing_with_a_full_backlog_still_ends_the_subscriber(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(live_module, "SUBSCRIBER_BACKLOG", 2)
-
-    async def scenario() -> None:
-        run = LiveRun("r")
-        _, queue = run.attach()
-        run.publish({"event": "a"})
-        run.publish({"event": "b"})
-        run.close()
-        assert _drain(queue) == [OVERFLOW]  # reconnecting replays the whole run from the database
-
-    asyncio.run(scenario())
+def test_an_event_that_is_not_plain_json_is_still_encoded() -> None:
+    run = LiveRun("r")
+    run.publish({"event": "odd", "when": date(2024, 1, 2), "value": math.nan, "what": {1}})
+    frames, _ = run.journal.frames(0)
+    assert json.loads(frames[0]) == [{"seq": 0, "event": "odd", "when": "2024-01-02", "value": None, "what": [1]}]

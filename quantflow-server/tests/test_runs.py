@@ -11,6 +11,8 @@ from litestar.exceptions import WebSocketDisconnect
 
 from quantflow_server.auth.principal import Role
 from quantflow_server.db.models import Run
+from quantflow_server.runs import journal as journal_module
+from quantflow_server.runs.replays import FinishedReplays
 
 from .conftest import slow_workflow, ws_receive
 
@@ -62,10 +64,28 @@ def test_a_late_websocket_subscriber_gets_the_whole_run(api, hello) -> None:
     stored = api.client.get(f"/api/runs/{run['id']}/events", headers=headers).json()
     received = []
     with api.client.websocket_connect(f"/ws/runs/{run['id']}", headers=headers) as ws:
-        with pytest.raises(WebSocketDisconnect):
+        with pytest.raises(WebSocketDisconnect) as closed:
             while True:
-                received.append(ws_receive(ws, "the replayed events and the close"))
-    assert received == stored
+                received.extend(ws_receive(ws, "the replayed events and the close"))
+    assert received == stored and closed.value.code == 1000
+
+
+def test_a_replay_comes_in_frames_of_many_events(api, hello, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(journal_module, "CHUNK", 2)
+    headers = api.add_user("alice")
+    run = _start(api, headers, _workflow(api, headers, hello))
+    api.wait_run(run["id"], headers)
+    stored = api.client.get(f"/api/runs/{run['id']}/events", headers=headers).json()
+    for source in ("kept journal", "database"):
+        if source == "database":
+            api.client.app.state.runs.replays = FinishedReplays()
+        frames = []
+        with api.client.websocket_connect(f"/ws/runs/{run['id']}", headers=headers) as ws:
+            with pytest.raises(WebSocketDisconnect):
+                while True:
+                    frames.append(ws_receive(ws, "the replayed frames and the close"))
+        assert [e for frame in frames for e in frame] == stored, source
+        assert [len(f) for f in frames] == [2] * (len(stored) // 2) + [1] * (len(stored) % 2)
 
 
 def test_websocket_replays_then_streams_live_and_cancel_stops_the_run(api) -> None:
@@ -73,15 +93,15 @@ def test_websocket_replays_then_streams_live_and_cancel_stops_the_run(api) -> No
     run = _start(api, headers, _workflow(api, headers, slow_workflow()))
     _wait_until_running(api, headers, run["id"])
     with api.client.websocket_connect(f"/ws/runs/{run['id']}", headers=headers) as ws:
-        replayed = [ws_receive(ws, "the first replayed event")]
+        replayed = list(ws_receive(ws, "the first replayed events"))
         while replayed[-1] != {**replayed[-1], "event": "node_started", "node_id": "w"}:
-            replayed.append(ws_receive(ws, f"node_started of 'w' (replayed so far: {replayed})"))
+            replayed.extend(ws_receive(ws, f"node_started of 'w' (replayed so far: {replayed})"))
         assert replayed[0]["event"] == "run_started"
         assert api.client.post(f"/api/runs/{run['id']}/cancel", headers=headers).status_code == 202
         live = []
         with pytest.raises(WebSocketDisconnect):
             while True:
-                live.append(ws_receive(ws, f"the live events after cancel (so far: {live})"))
+                live.extend(ws_receive(ws, f"the live events after cancel (so far: {live})"))
     assert live[-1]["event"] == "run_finished" and live[-1]["status"] == "cancelled"
     assert [e["seq"] for e in replayed + live] == list(range(len(replayed) + len(live)))
     assert api.wait_run(run["id"], headers)["status"] == "cancelled"
@@ -94,7 +114,7 @@ def test_the_cookie_authenticates_the_websocket(api, hello) -> None:
     api.wait_run(run["id"], headers)
     api.client.post("/api/auth/token", data={"username": "alice", "password": "a long test password"})
     with api.client.websocket_connect(f"/ws/runs/{run['id']}") as ws:  # no header: the HttpOnly cookie
-        assert ws_receive(ws, "the first replayed event")["event"] == "run_started"
+        assert ws_receive(ws, "the first replayed events")[0]["event"] == "run_started"
 
 
 def test_a_failing_node_fails_the_run_with_the_reason(api) -> None:
@@ -180,11 +200,11 @@ def test_a_subscriber_that_leaves_a_quiet_run_is_let_go_at_once(api) -> None:
     _wait_until_running(api, headers, run["id"])
     live = api.client.app.state.runs.live[run["id"]]
     with api.client.websocket_connect(f"/ws/runs/{run['id']}", headers=headers) as ws:
-        ws_receive(ws, "the first replayed event")
-        assert len(live.subscribers) == 1
+        ws_receive(ws, "the first replayed events")
+        assert len(live.journal.subscribers) == 1
     deadline = time.monotonic() + 30  # the run publishes nothing more: only the disconnect can free it
-    while live.subscribers and time.monotonic() < deadline:
+    while live.journal.subscribers and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert not live.subscribers
+    assert not live.journal.subscribers
     assert api.client.post(f"/api/runs/{run['id']}/cancel", headers=headers).status_code == 202
     assert api.wait_run(run["id"], headers)["status"] == "cancelled"

@@ -16,33 +16,57 @@ export const emptyRun = (nodeIds: string[]): RunView => ({
   lastSeq: -1,
 })
 
-export function applyEvent(view: RunView, event: RunEvent): RunView {
-  if (typeof event.seq === 'number' && event.seq <= view.lastSeq) return view // a replayed duplicate
-  const next: RunView = { ...view, log: [...view.log, event], lastSeq: event.seq ?? view.lastSeq }
+/** One run-websocket message: a JSON array of consecutive events (the run so far, then new ones). */
+export function parseFrame(data: string): RunEvent[] {
+  const parsed: unknown = JSON.parse(data)
+  return Array.isArray(parsed) ? (parsed as RunEvent[]) : []
+}
+
+export const applyEvent = (view: RunView, event: RunEvent): RunView => applyEvents(view, [event])
+
+/** Folds a batch of events in; the log is copied once per batch, not once per event. */
+export function applyEvents(view: RunView, events: RunEvent[]): RunView {
+  let { status, nodes, lastSeq } = view
+  const added: RunEvent[] = []
+  for (const event of events) {
+    if (typeof event.seq === 'number' && event.seq <= lastSeq) continue // a replayed duplicate
+    added.push(event)
+    lastSeq = event.seq ?? lastSeq
+    ;({ status, nodes } = settle(status, nodes, event))
+  }
+  return added.length ? { status, nodes, lastSeq, log: [...view.log, ...added] } : view
+}
+
+type Settled = Pick<RunView, 'status' | 'nodes'>
+
+function settle(status: string, nodes: Record<string, NodeStatus>, event: RunEvent): Settled {
   const id = event.node_id
   switch (event.event) {
     case 'run_started':
-      return { ...next, status: 'running' }
+      return { status: 'running', nodes }
     case 'node_started':
-      return id ? { ...next, nodes: { ...view.nodes, [id]: { state: 'running' } } } : next
+      return { status, nodes: id ? { ...nodes, [id]: { state: 'running' } } : nodes }
     case 'node_finished':
-      return id ? { ...next, nodes: { ...view.nodes, [id]: { state: 'succeeded', durationMs: event.duration_ms } } } : next
+      return { status, nodes: id ? { ...nodes, [id]: { state: 'succeeded', durationMs: event.duration_ms } } : nodes }
     case 'node_failed':
-      return id
-        ? { ...next, nodes: { ...view.nodes, [id]: { state: 'failed', message: `${event.error_type ?? 'Error'}: ${event.message ?? ''}`, durationMs: event.duration_ms } } }
-        : next
+      return {
+        status,
+        nodes: id
+          ? { ...nodes, [id]: { state: 'failed', message: `${event.error_type ?? 'Error'}: ${event.message ?? ''}`, durationMs: event.duration_ms } }
+          : nodes,
+      }
     case 'node_skipped':
-      return id ? { ...next, nodes: { ...view.nodes, [id]: { state: 'skipped', message: event.reason } } } : next
+      return { status, nodes: id ? { ...nodes, [id]: { state: 'skipped', message: event.reason } } : nodes }
     case 'progress':
       // Backtests run every node on every bar and report progress, not node events.
-      return { ...next, nodes: mapStates(view.nodes, 'queued', 'running') }
+      return { status, nodes: mapStates(nodes, 'queued', 'running') }
     case 'run_finished': {
-      const status = event.status ?? 'finished'
-      const settled = status === 'succeeded' ? 'succeeded' : 'skipped'
-      return { ...next, status, nodes: mapStates(mapStates(view.nodes, 'running', settled), 'queued', 'skipped') }
+      const final = event.status ?? 'finished'
+      const settled = final === 'succeeded' ? 'succeeded' : 'skipped'
+      return { status: final, nodes: mapStates(mapStates(nodes, 'running', settled), 'queued', 'skipped') }
     }
     default:
-      return next
+      return { status, nodes }
   }
 }
 

@@ -1,9 +1,9 @@
 // Start a run and follow it over the run websocket (the cookie authenticates it, same origin).
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { api } from '../api/endpoints'
-import type { RunEvent, RunOut } from '../api/types'
+import type { RunOut } from '../api/types'
 import type { RunView } from './runState'
-import { applyEvent, emptyRun } from './runState'
+import { applyEvents, emptyRun, parseFrame } from './runState'
 
 export interface RunHandle {
   run: RunOut | null
@@ -29,7 +29,10 @@ export function useRun(): RunHandle {
     socket.current?.close()
     const ws = new WebSocket(socketUrl(started.id))
     socket.current = ws
-    ws.onmessage = (message) => setView((v) => (v ? applyEvent(v, JSON.parse(String(message.data)) as RunEvent) : v))
+    ws.onmessage = (message) => {
+      const events = parseFrame(String(message.data)) // each message: an array of consecutive events
+      setView((v) => (v ? applyEvents(v, events) : v))
+    }
     ws.onclose = () => {
       if (socket.current !== ws) return
       socket.current = null

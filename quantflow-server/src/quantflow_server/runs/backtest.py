@@ -101,6 +101,12 @@ def summary_of(result: BacktestResult, synthetic: bool) -> dict[str, Any]:
     }
 
 
+def pace_problem(request: RunRequest) -> str | None:
+    if request.pace_ms and request.mode != "paper":
+        return "only a paper run can be paced"
+    return None
+
+
 def period_problem(start: date | None, end: date | None) -> str | None:
     if start is None or end is None:
         return "a backtest or paper run needs start and end dates"

@@ -25,8 +25,10 @@ from quantflow_server.db.models import RunEvent as RunEventRow
 from quantflow_server.db.models import RunResult as RunResultRow
 from quantflow_server.db.types import utcnow
 from quantflow_server.runs import backtest as bt
+from quantflow_server.runs.journal import Journal
 from quantflow_server.runs.live import LiveRun, RunLogHandler
 from quantflow_server.runs.processes import RunFailed, WorkerPool
+from quantflow_server.runs.replays import FinishedReplays
 from quantflow_server.runs.schemas import RunRequest
 from quantflow_server.runs.worker import Job
 from quantflow_server.settings import Settings
@@ -64,6 +66,7 @@ class RunManager:
         self.audit = audit
         self.pool = WorkerPool(settings.run_workers)
         self.live: dict[str, LiveRun] = {}
+        self.replays = FinishedReplays()
         self._stopping = False
 
     async def recover(self) -> int:
@@ -90,6 +93,24 @@ class RunManager:
         self.live[run_id] = live
         live.task = asyncio.create_task(self._execute(live, document, request, owner, wake), name=f"run-{run_id}")
         return live
+
+    async def journal(self, run_id: str, *, finished: bool) -> Journal:
+        """The run's events for a websocket subscriber: the live journal while this process runs it,
+        else the stored events, kept for the next subscriber if the run is `finished` (a run still
+        active in the database but not here, e.g. in another server process, is read but not kept)."""
+        live = self.live.get(run_id)
+        if live is not None:
+            return live.journal
+        if finished or run_id in self.replays:
+            return await self.replays.get(run_id, lambda: self._stored_events(run_id))
+        return Journal(await self._stored_events(run_id), closed=True)
+
+    async def _stored_events(self, run_id: str) -> list[str]:
+        """Read, then release the connection: a subscriber must not hold it while it is being sent."""
+        async with self.db.session() as session:
+            text = sa.cast(RunEventRow.data, sa.Text)  # as stored: not decoded only to be encoded again
+            rows = await session.scalars(sa.select(text).where(RunEventRow.run_id == run_id).order_by(RunEventRow.seq))
+            return list(rows)
 
     def cancel(self, run_id: str) -> bool:
         live = self.live.get(run_id)
@@ -137,6 +158,7 @@ class RunManager:
             fast=request.fast,
             market_data_dir=self.settings.market_data_dir,
             host_factory=self.worker_host,
+            pace_s=request.pace_ms / 1000,
         )
         status, summary = "failed", None
         try:
@@ -185,6 +207,7 @@ class RunManager:
                 await self._finish(live.run_id, status, error, _json_safe(summary))
             finally:
                 live.close()
+                self.replays.put(live.run_id, live.journal)  # before it stops being live: no gap
                 self.live.pop(live.run_id, None)
 
     async def _write_events(self, live: LiveRun) -> None:

@@ -17,13 +17,13 @@ from quantflow_server.auth.principal import Principal, can_write
 from quantflow_server.db.models import Run, RunEvent, RunResult, User
 from quantflow_server.deps import Me, Session
 from quantflow_server.errors import ProblemError
-from quantflow_server.runs.backtest import period_problem
-from quantflow_server.runs.live import END, OVERFLOW, replace_backlog
+from quantflow_server.runs.backtest import pace_problem, period_problem
+from quantflow_server.runs.journal import Journal
+from quantflow_server.runs.manager import ACTIVE
 from quantflow_server.runs.schemas import RunOut, RunRequest
 from quantflow_server.workflows import service as workflows
 
 RunId = Annotated[str, PathParameter(max_length=64)]
-GONE: dict[str, Any] = {"event": "gone"}  # queue sentinel (by identity): the client disconnected
 Status = Literal["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
 
 
@@ -84,6 +84,8 @@ class RunController(Controller):
             )
         if data.mode != "manual" and (why := period_problem(data.start, data.end)) is not None:
             raise ProblemError(422, why, errors=[{"field": "start" if "start" in why else "end", "message": why}])
+        if (why := pace_problem(data)) is not None:
+            raise ProblemError(422, why, errors=[{"field": "pace_ms", "message": why}])
         run = Run(
             id=uuid.uuid4().hex,
             workflow_id=workflow.id,
@@ -153,57 +155,54 @@ class RunController(Controller):
         return _out(run, owner or "")
 
 
-async def _notice_disconnect(socket: WebSocket[Principal, Any, Any], queue: asyncio.Queue[Any]) -> None:
-    """Clients send nothing, so receiving only ever yields their disconnect: waking the handler with
-    GONE frees a gone subscriber during a quiet run, not at the run's next event."""
+async def _notice_disconnect(socket: WebSocket[Principal, Any, Any], wake: asyncio.Event, gone: list[bool]) -> None:
+    """Clients send nothing, so receiving only ever yields their disconnect: waking the subscriber
+    then frees it during a quiet run, not at the run's next event."""
     try:
         while (await socket.receive())["type"] != "websocket.disconnect":
             pass
-    except WebSocketDisconnect:
+    except (WebSocketDisconnect, OSError):
         pass
-    replace_backlog(queue, GONE)
+    gone.append(True)
+    wake.set()
+
+
+async def _follow(socket: WebSocket[Principal, Any, Any], journal: Journal) -> None:
+    """Send every event from the first on, as frames of consecutive events, until the run ends (then
+    close 1000) or the client leaves. The cursor makes the seam between replay and live exact."""
+    wake = asyncio.Event()
+    gone: list[bool] = []  # the watcher appends once the client has left
+    journal.subscribers.add(wake)
+    watcher = asyncio.create_task(_notice_disconnect(socket, wake, gone))
+    cursor = 0
+    try:
+        while not gone:
+            wake.clear()  # before reading the journal: an event appended from here on wakes us again
+            frames, cursor = journal.frames(cursor)
+            for frame in frames:
+                await socket.send_text(frame)
+            if journal.closed and cursor == len(journal):
+                await socket.close(code=1000)
+                return
+            await wake.wait()
+    finally:
+        journal.subscribers.discard(wake)
+        watcher.cancel()
 
 
 @websocket("/ws/runs/{run_id:str}")
 async def run_events_socket(socket: WebSocket[Principal, Any, Any], run_id: RunId) -> None:
-    """Replays every event so far, then streams new ones live; closes (1000) when the run ends, or
-    (1013, try again later) when the client fell too far behind: reconnecting replays everything."""
+    """Every message is a JSON array of consecutive events in `seq` order: first the run so far, then
+    new events as they come; closes (1000) when the run has ended and everything was sent."""
     me, state = socket.user, socket.app.state
     async with state.db.sessions() as session:
-        run = await session.scalar(sa.select(Run).where(Run.id == run_id[:64], _visible(me)))
+        row = (await session.execute(sa.select(Run.id, Run.status).where(Run.id == run_id[:64], _visible(me)))).first()
     await socket.accept()
-    if run is None:
+    if row is None:
         await socket.close(code=4404, reason="no such run")
         return
-    live = state.runs.live.get(run.id)
     try:
-        if live is None:  # finished: everything is in the database
-            # Read first, send after: a slow client must not hold a pooled connection while it
-            # drains thousands of events (500 such clients exhausted the pool: close code 4500).
-            async with state.db.sessions() as session:
-                rows = list(
-                    await session.scalars(
-                        sa.select(RunEvent.data).where(RunEvent.run_id == run.id).order_by(RunEvent.seq)
-                    )
-                )
-            for data in rows:
-                await socket.send_json(data)
-        else:
-            past, queue = live.attach()
-            watcher = asyncio.create_task(_notice_disconnect(socket, queue))
-            try:
-                for data in past:
-                    await socket.send_json(data)
-                while (event := await queue.get()) is not END:
-                    if event is GONE:
-                        return
-                    if event is OVERFLOW:
-                        await socket.close(code=1013, reason="too slow: reconnect to replay")
-                        return
-                    await socket.send_json(event)
-            finally:
-                watcher.cancel()
-                live.detach(queue)
-        await socket.close(code=1000)
-    except WebSocketDisconnect:
+        journal = await state.runs.journal(row.id, finished=row.status not in ACTIVE)
+        await _follow(socket, journal)
+    except (WebSocketDisconnect, OSError):  # the client left mid-send (uvicorn's ClientDisconnected)
         return

@@ -22,6 +22,13 @@ class RunRequest(BaseModel):
     end: date | None = Field(None, description="Backtest/paper: last session (inclusive).")
     initial_cash: int = Field(1_000_000_000, gt=0, le=10**15, description="VND")
     fast: bool = Field(False, description="Backtest: the vectorised fast path (data-only signals).")
+    pace_ms: int = Field(
+        0,
+        ge=0,
+        le=60_000,
+        description="Paper: wait this long after each session, replaying the market at a watchable pace; "
+        "every session then reports its progress.",
+    )
 
 
 class RunOut(BaseModel):

@@ -8,6 +8,7 @@ the pipe close and fails the run (runs/processes.py).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -32,6 +33,7 @@ class Job:
     fast: bool
     market_data_dir: Path | None
     host_factory: Callable[[], PluginHost]
+    pace_s: float = 0.0  # paper: the pause after each session (0: as fast as it computes)
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,10 @@ def execute(job: Job, report: Callable[[dict[str, Any]], None]) -> Outcome:
     source = bt.make_source(job.market_data_dir, host, job.document, job.config)
 
     def progress(done: int, total: int) -> None:
-        if done == total or done % bt.PROGRESS_EVERY == 0:
+        if job.pace_s:  # a paced paper run reports every session (when: `time`), then waits for the next
+            report({"event": "progress", "sessions_done": done, "sessions": total, "time": time.time()})
+            time.sleep(job.pace_s)
+        elif done == total or done % bt.PROGRESS_EVERY == 0:
             report({"event": "progress", "sessions_done": done, "sessions": total})
 
     result = bt.run_blocking(job.document, source, job.config, host, mode=job.mode, fast=job.fast, progress=progress)
