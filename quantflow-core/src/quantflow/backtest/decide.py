@@ -131,6 +131,38 @@ def plan(
             book.buying_power -= rules.reserve_cost(reserve_at * quantity, fees)
 
 
+def plan_one(rule: SizingRule, order_type: OrderType, bar: BarSignal, cash: int, buying_power: int, held: int,
+             sellable: int, fees: FeeSchedule, *, sell_all: bool = False) -> list[Planned]:
+    """`plan` for one signal against an account that holds no other symbol (per-symbol accounts),
+    as a list: with one signal nothing `plan` yields depends on what was accepted before it. The
+    fast path's hot loop; a property test holds it equal to `plan`."""
+    out: list[Planned] = []
+    lot, close = bar.instrument.lot_size, bar.close
+    equity = cash + held * close
+    quantity = 0
+    if bar.sell:
+        quantity = sellable
+        if rule.sizing == "quantity" and not sell_all:
+            quantity = min(quantity, rule.quantity)
+    elif bar.buy and rule.sizing == "target_percent":
+        quantity = min(rules.target_excess(lot=lot, equity=equity, close=close, held=held, percent=rule.percent), sellable)
+    quantity = rules.round_lot(quantity, lot)
+    if quantity:
+        out.append(Planned(bar.symbol, Side.SELL, quantity, _price(bar, Side.SELL, order_type, rule)))
+    if sell_all or not bar.buy or bar.sell:
+        return out
+    price = _price(bar, Side.BUY, order_type, rule)
+    reserve_at = rules.reserve_price(order_type, price, bar.limits)
+    quantity = rules.buy_quantity(
+        rule.sizing, lot=lot, equity=equity, close=close, held=held, reserve_at=reserve_at, buying_power=buying_power,
+        fees=fees, quantity=rule.quantity, percent=rule.percent, risk_percent=rule.risk_percent,
+        atr_multiple=rule.atr_multiple, atr=bar.atr,
+    )
+    if quantity > 0:
+        out.append(Planned(bar.symbol, Side.BUY, quantity, price))
+    return out
+
+
 def _price(bar: BarSignal, side: Side, order_type: OrderType, rule: SizingRule) -> int | None:
     if order_type is not OrderType.LO:
         return None

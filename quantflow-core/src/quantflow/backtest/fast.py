@@ -14,7 +14,7 @@ import numpy as np
 
 from quantflow.backtest import rules
 from quantflow.backtest.config import BacktestConfig
-from quantflow.backtest.decide import BarSignal, Book, SizingRule, plan
+from quantflow.backtest.decide import BarSignal, Book, Planned, SizingRule, plan, plan_one
 from quantflow.backtest.history import ClippedSource, History, load_history
 from quantflow.backtest.results import (
     BacktestResult,
@@ -29,6 +29,7 @@ from quantflow.domain.trusted import built
 from quantflow.engine import RunContext, RunMode, RunStatus, compile_plan, execute
 from quantflow.engine.plan import Step
 from quantflow.gc_pause import gc_relaxed
+from quantflow.market.bands import PriceLimits
 from quantflow.market.calendar import default_calendar
 from quantflow.market.sessions import to_vn_time
 from quantflow.plugins.registry import Kind
@@ -210,12 +211,16 @@ class _Run:
         its flags, close and bar index at session k."""
         broker = self.accounts[row]
         at, order_day = self.when(k)
-        held = broker.portfolio.quantities()
-        signal = self._signal(node, self.symbols[row], broker, order_day, held, buy, sell, close, i)
-        if signal is not None:
-            book = Book(cash=broker.portfolio.cash, buying_power=broker.portfolio.cash - broker.reserved(), held=held,
-                        sellable={s: broker.sellable(s, order_day) for s in held}, closes={signal.symbol: close})
-            self._send(node, k, row, broker, [signal], book, at, order_day)
+        holdings = broker.portfolio.quantities()
+        signal = self._signal(node, self.symbols[row], broker, order_day, holdings, buy, sell, close, i)
+        if signal is None:
+            return
+        symbol, cash = signal.symbol, broker.portfolio.cash
+        held = holdings.get(symbol, 0)
+        wanted = plan_one(node.rule, node.order_type, signal, cash, cash - broker.reserved(), held,
+                          broker.sellable(symbol, order_day) if held else 0, self.config.fees, sell_all=node.close)
+        for order in wanted:
+            self._book(node, k, row, broker, order, at, order_day, signal.limits)
 
     def _signal(self, node: _Node, symbol: str, broker: SimBroker, order_day: date, held: dict[str, int],
                 buy: bool, sell: bool, close: int, i: int) -> BarSignal | None:
@@ -243,19 +248,24 @@ class _Run:
         try:
             wanted = next(steps)
             while True:
-                symbol, side = wanted.symbol, wanted.side
-                order_id = rules.client_order_id(node.node_id, symbol, at, VALUE[side])
-                if symbol not in node.checked:  # the id and symbol as `OrderRequest` validates them
-                    OrderRequest(client_order_id=order_id, symbol=symbol, side=side, order_type=node.order_type,
-                                 quantity=wanted.quantity, price=wanted.price, created_at=at)
-                    node.checked.add(symbol)
-                accepted = broker.submit(order_id, symbol, side, node.order_type, wanted.quantity, wanted.price,
-                                         at, order_day, limits_of[symbol])
-                self._count += 1
-                self.orders.append((k, node.number, row, self._count, broker.orders[-1]))
+                accepted = self._book(node, k, row, broker, wanted, at, order_day, limits_of[wanted.symbol])
                 wanted = steps.send(accepted)
         except StopIteration:
             pass
+
+    def _book(self, node: _Node, k: int, row: int, broker: SimBroker, wanted: Planned, at: datetime, order_day: date,
+              limits: PriceLimits) -> bool:
+        """Send one planned order to the account; True when accepted."""
+        symbol, side = wanted.symbol, wanted.side
+        order_id = rules.client_order_id(node.node_id, symbol, at, VALUE[side])
+        if symbol not in node.checked:  # the id and symbol as `OrderRequest` validates them
+            OrderRequest(client_order_id=order_id, symbol=symbol, side=side, order_type=node.order_type,
+                         quantity=wanted.quantity, price=wanted.price, created_at=at)
+            node.checked.add(symbol)
+        accepted = broker.submit(order_id, symbol, side, node.order_type, wanted.quantity, wanted.price, at, order_day, limits)
+        self._count += 1
+        self.orders.append((k, node.number, row, self._count, broker.orders[-1]))
+        return accepted
 
     # --- the loops --------------------------------------------------------------------------------
     def run_symbol(self, row: int, fires: np.ndarray) -> None:
