@@ -207,6 +207,9 @@ def test_what_cannot_be_activated_is_refused_by_field(settings, open_api, clock,
         assert response.status_code == 422
         body = response.json()
         assert "no schedule or on-bar-close trigger" in body["detail"] and body["errors"][0]["field"] == "revision"
+        draft = api.client.post("/api/workflows", json={"document": scheduled(), "draft": True}, headers=alice).json()
+        refused = api.client.put(f"/api/workflows/{draft['id']}/activation", json={"enabled": True}, headers=alice)
+        assert refused.status_code == 422 and refused.json()["errors"] == [{"field": "revision", "message": "draft"}]
         wid = _create(api, alice, scheduled())
         for bad in ({"enabled": "sometimes"}, {"enabled": True, "revision": 0}, {"enabled": True, "extra": 1}, {}):
             assert api.client.put(f"/api/workflows/{wid}/activation", json=bad, headers=alice).status_code in (400, 422)

@@ -66,13 +66,7 @@ class ActivationController(Controller):
         row = await session.get(Activation, workflow.id)
         planned = None
         if data.enabled:
-            revision = await workflows.get_revision(session, workflow, data.revision or workflow.head_revision)
-            if revision.draft:
-                raise ProblemError(
-                    422,
-                    f"revision {revision.number} is a draft; fix its errors and save it first",
-                    errors=[{"field": "revision", "message": "draft"}],
-                )
+            revision = await workflows.runnable_revision(session, workflow, data.revision)
             owner = (await workflows.usernames(session, {workflow.owner_id}))[workflow.owner_id]
             try:
                 planned = plan_activation(

@@ -73,6 +73,18 @@ async def get_revision(session: AsyncSession, workflow: Workflow, number: int) -
     return row
 
 
+async def runnable_revision(session: AsyncSession, workflow: Workflow, number: int | None) -> WorkflowRevision:
+    """Revision `number` (default the newest), or 422 when it is a draft: a draft never runs."""
+    revision = await get_revision(session, workflow, number or workflow.head_revision)
+    if revision.draft:
+        raise ProblemError(
+            422,
+            f"revision {revision.number} is a draft; fix its errors and save it first",
+            errors=[{"field": "revision", "message": "draft"}],
+        )
+    return revision
+
+
 async def create_workflow(
     session: AsyncSession, me: Principal, document: dict[str, Any], message: str, draft: bool
 ) -> tuple[Workflow, WorkflowRevision]:
