@@ -8,12 +8,11 @@ from datetime import UTC, date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from quantflow.backtest import rules
-from quantflow.backtest.simbroker import fast_accept, lenient
+from quantflow.backtest.simbroker import InstrumentRules, fast_accept, lenient
 from quantflow.domain import Exchange, Instrument, OrderRequest
 from quantflow.domain.orders import Fill, OrderType, Side
 from quantflow.domain.portfolio import Account
 from quantflow.market import FeeSchedule, default_calendar
-from quantflow.market.exchanges import spec_for
 from quantflow.market.ticks import ladder
 from quantflow.trading.paper.portfolio import PaperPortfolio
 from quantflow.trading.risk import RiskContext, RiskEngine, RiskLimits, TradingState
@@ -46,10 +45,8 @@ def _fast(instrument: Instrument, side: Side, order_type: OrderType, quantity: i
           close: int, cash: int, reserved: int, settled: int, fees: FeeSchedule) -> bool:
     limits = rules.limits_for(instrument, close, DAY)
     assert limits is not None
-    spec = spec_for(instrument.exchange)
     return fast_accept(side, order_type, quantity, price, limits, cash - reserved, settled, fees,
-                       order_types=spec.order_types, lot=instrument.lot_size, odd_lot_max=spec.odd_lot_max,
-                       max_quantity=spec.max_order_quantity, grid=ladder(instrument.tick_ladder_id))
+                       InstrumentRules.of(instrument))
 
 
 @st.composite

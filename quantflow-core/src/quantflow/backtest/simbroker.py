@@ -95,7 +95,7 @@ def fill_records(fills: list[SimFill]) -> list[FillRecord]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Market:
+class InstrumentRules:
     """What the risk rules and the matching need of one instrument, looked up once."""
 
     instrument: Instrument
@@ -106,7 +106,7 @@ class _Market:
     max_quantity: int | None
 
     @classmethod
-    def of(cls, instrument: Instrument) -> _Market:
+    def of(cls, instrument: Instrument) -> InstrumentRules:
         spec = spec_for(instrument.exchange)
         return cls(instrument, ladder(instrument.tick_ladder_id), instrument.lot_size, spec.order_types,
                    spec.odd_lot_max, spec.max_order_quantity)
@@ -121,15 +121,14 @@ def lenient(limits: RiskLimits, state: TradingState) -> bool:
 
 
 def fast_accept(side: Side, order_type: OrderType, quantity: int, price: int | None, limits: PriceLimits,
-                buying_power: int, sellable: int, fees: FeeSchedule, *, order_types: frozenset[OrderType],
-                lot: int, odd_lot_max: int, max_quantity: int | None, grid: TickLadder) -> bool:
+                buying_power: int, sellable: int, fees: FeeSchedule, market: InstrumentRules) -> bool:
     """True only for an order `RiskEngine.check` accepts under `lenient` limits (a sound shortcut,
     property-tested against the engine); False means "ask the engine", not "rejected"."""
-    if order_type not in order_types or quantity <= odd_lot_max or quantity % lot:
+    if order_type not in market.order_types or quantity <= market.odd_lot_max or quantity % market.lot:
         return False
-    if max_quantity is not None and quantity > max_quantity:
+    if market.max_quantity is not None and quantity > market.max_quantity:
         return False
-    if price is not None and not (limits.floor <= price <= limits.ceiling and grid.is_on_tick(price)):
+    if price is not None and not (limits.floor <= price <= limits.ceiling and market.grid.is_on_tick(price)):
         return False
     if side is Side.BUY:
         value = (price if price is not None else limits.ceiling) * quantity
@@ -150,16 +149,16 @@ class SimBroker:
         self.risk = RiskEngine(config.risk)
         self._lenient = lenient(config.risk, TradingState.ACTIVE)  # with the state, checked per order
         self.instruments: dict[str, Instrument] = {i.symbol: i for i in config.instruments}
-        self._markets: dict[str, _Market] = {}
+        self._markets: dict[str, InstrumentRules] = {}
         self.orders: list[SimOrder] = [] if orders is None else orders
         self.open: dict[str, list[SimOrder]] = {}  # symbol -> open orders, submission order
         self.fills: list[SimFill] = [] if fills is None else fills
         self._settles: dict[date, date] = {} if settles is None else settles
 
-    def _market(self, symbol: str) -> _Market:
+    def _market(self, symbol: str) -> InstrumentRules:
         found = self._markets.get(symbol)
         if found is None:
-            found = self._markets[symbol] = _Market.of(self.instruments[symbol])
+            found = self._markets[symbol] = InstrumentRules.of(self.instruments[symbol])
         return found
 
     # --- what the node reads ------------------------------------------------------------------
@@ -186,18 +185,15 @@ class SimBroker:
         symbol_open = self.open.get(symbol)
         if symbol_open is None:
             symbol_open = self.open[symbol] = []
-        market = self._market(symbol)
+        buy = side is Side.BUY
         accepted = self._lenient and self.risk.state is TradingState.ACTIVE and fast_accept(
-            side, order_type, quantity, price, limits,
-            self.portfolio.cash - self.reserved() if side is Side.BUY else 0,
-            self.sellable(symbol, day) if side is Side.SELL else 0, self.fees,
-            order_types=market.order_types, lot=market.lot, odd_lot_max=market.odd_lot_max,
-            max_quantity=market.max_quantity, grid=market.grid)
+            side, order_type, quantity, price, limits, self.portfolio.cash - self.reserved() if buy else 0,
+            0 if buy else self.sellable(symbol, day), self.fees, self._market(symbol))
         if not accepted and not self._engine_accepts(order, symbol_open):
             if not symbol_open:
                 del self.open[symbol]
             return False
-        if side is Side.BUY:
+        if buy:
             order.reserve = price or limits.ceiling
         symbol_open.append(order)
         return True
