@@ -27,6 +27,7 @@ from quantflow.backtest.results import (
 )
 from quantflow.backtest.sessions import Sessions
 from quantflow.backtest.setup import BacktestError, Prepared, prepare
+from quantflow.domain.trusted import built
 from quantflow.engine import RunContext, RunMode, RunStatus, execute
 from quantflow.gc_pause import gc_relaxed
 from quantflow.market.calendar import default_calendar
@@ -94,7 +95,7 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
         cash, held = broker.holdings()
         closes = sessions.close[:, k].tolist()  # Python ints: the sum is exact whatever its size
         value = sum(q * closes[row_of[s]] for s, q in held.items())
-        equity.append(EquityPoint.model_construct(day=day, cash=cash, equity=cash + value))
+        equity.append(built(EquityPoint, {"day": day, "cash": cash, "equity": cash + value}))
         if progress is not None:
             progress(k + 1, total)
     return equity

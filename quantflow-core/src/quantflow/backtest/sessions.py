@@ -28,17 +28,17 @@ class Sessions:
             last = np.maximum.accumulate(np.where(self.index[row] >= 0, np.arange(m), -1))
             self.close[row] = np.where(last >= 0, closes[self.index[row, np.maximum(last, 0)]], 0)
         self._rows = [np.flatnonzero(self.index[:, k] >= 0) for k in range(m)]
+        self._bars = [self.index[rows, k] for k, rows in enumerate(self._rows)]
+        broken = ~self.valid.all(axis=0)  # sessions with a bar that breaks the rules (rare)
+        self._bad = {k: rows[~self.valid[rows, k]].tolist() for k, rows in enumerate(self._rows) if broken[k]}
 
     def bars(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Session k: the symbol rows with a bar (in symbol order) and those bars' indexes."""
-        rows = self._rows[k]
-        return rows, self.index[rows, k]
+        return self._rows[k], self._bars[k]
 
     def check(self, k: int) -> None:
         """Raise as the broker's bar would for a bar that breaks `domain.Bar`'s rules (the feed
         only builds bars for symbols it must feed; every bar of the session is checked here)."""
-        rows = self._rows[k]
-        bad = rows[~self.valid[rows, k]]
-        for row in bad.tolist():
+        for row in self._bad.get(k, ()):
             symbol = self._history.symbols[row]
             self._history.series[symbol].broker_bar(int(self.index[row, k]))
