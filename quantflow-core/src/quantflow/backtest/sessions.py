@@ -29,8 +29,8 @@ class Sessions:
             self.close[row] = np.where(last >= 0, closes[self.index[row, np.maximum(last, 0)]], 0)
         self._rows = [np.flatnonzero(self.index[:, k] >= 0) for k in range(m)]
         self._bars = [self.index[rows, k] for k, rows in enumerate(self._rows)]
-        broken = ~self.valid.all(axis=0)  # sessions with a bar that breaks the rules (rare)
-        self._bad = {k: rows[~self.valid[rows, k]].tolist() for k, rows in enumerate(self._rows) if broken[k]}
+        broken = np.flatnonzero(~np.all(self.valid, axis=0)).tolist()  # sessions with a rule-breaking bar (rare)
+        self._bad = {k: self._rows[k][~self.valid[self._rows[k], k]].tolist() for k in broken}
 
     def bars(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Session k: the symbol rows with a bar (in symbol order) and those bars' indexes."""
