@@ -291,6 +291,8 @@ class _Run:
             i = bars[n]
             target = i - first
             while broker.open and cursor < target:
+                if broker.only_expiring(timeline[sessions[cursor]]):
+                    break  # nothing can fill before the firing bar, whose visit expires them as this one would
                 visit(sessions[cursor], cursor + first)
                 cursor += 1
             if broker.open:

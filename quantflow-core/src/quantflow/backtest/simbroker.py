@@ -175,6 +175,11 @@ class SimBroker:
         reserved = sum(o.quantity - o.filled for o in self.open.get(symbol, ()) if o.side is Side.SELL)
         return max(0, self.portfolio.settled_quantity(symbol, day) - reserved)  # Position.sellable_quantity
 
+    def only_expiring(self, day: date) -> bool:
+        """Every working order was for a session before `day`: a bar on `day` would only expire
+        them (`on_bar`), so any later bar does the same."""
+        return all(o.day < day for orders in self.open.values() for o in orders)
+
     # --- orders -------------------------------------------------------------------------------
     def submit(self, client_order_id: str, symbol: str, side: Side, order_type: OrderType, quantity: int,
                price: int | None, at: datetime, day: date, limits: PriceLimits) -> bool:
