@@ -197,13 +197,16 @@ class PaperBroker(Broker, MarketDataSink):
 
     # --- market data ------------------------------------------------------------------------
     async def on_bar(self, bar: BarLike) -> None:
-        day = self._advance(bar.symbol, bar.start)
-        budget = matching.volume_budget(bar.volume, self.config.max_participation)
-        for order in self._matchable(bar.symbol, lambda o: o.created_at <= bar.start):
-            price = matching.bar_price(order, bar, self._limit_of(order), self.config.slippage_ticks,
-                                       self._grid(order.symbol), self._limits_or_raise(order.symbol, day))
-            budget -= self._execute(order, price, budget, bar.start, day)
-        self._last[bar.symbol] = (day, bar.close)
+        symbol, start = bar.symbol, bar.start
+        day = self._advance(symbol, start)
+        matchable = self._matchable(symbol, lambda o: o.created_at <= start)
+        if matchable:  # (most bars of a backtest meet no working order)
+            budget = matching.volume_budget(bar.volume, self.config.max_participation)
+            for order in matchable:
+                price = matching.bar_price(order, bar, self._limit_of(order), self.config.slippage_ticks,
+                                           self._grid(order.symbol), self._limits_or_raise(order.symbol, day))
+                budget -= self._execute(order, price, budget, start, day)
+        self._last[symbol] = (day, bar.close)
         self._now = max(self._now, bar.end) if self._now else bar.end
 
     def note_close(self, bar: BarLike) -> None:
@@ -279,7 +282,8 @@ class PaperBroker(Broker, MarketDataSink):
             queue.put_nowait(event)
 
     def _matchable(self, symbol: str, eligible: Callable[[Order], bool]) -> list[Order]:
-        return [o for o in self.ledger.open_orders(symbol) if o.status in _WORKING and eligible(o)]
+        working = self.ledger.open_orders(symbol)
+        return [o for o in working if o.status in _WORKING and eligible(o)] if working else working
 
     def _advance(self, symbol: str, ts: datetime) -> date:
         """Start `symbol`'s trading day `day` if new: roll the reference, expire stale day orders."""

@@ -29,6 +29,7 @@ class _Holding:
 class PaperPortfolio:
     def __init__(self, cash: int, positions: tuple[Position, ...] = ()) -> None:
         self.cash = cash
+        self._settled: date | None = None  # the day `settle` last ran for
         self._holdings: dict[str, _Holding] = {
             p.symbol: _Holding(p.quantity, p.cost_basis) for p in positions if p.quantity
         }
@@ -48,15 +49,20 @@ class PaperPortfolio:
         if fill.quantity > holding.quantity:
             raise AssertionError(f"paper sale of {fill.quantity} {fill.symbol} exceeds holding")
         remaining = holding.quantity - fill.quantity
+        if remaining == 0:  # sold out: no cost left to apportion
+            del self._holdings[fill.symbol]
+            return
         holding.cost_basis = round(Fraction(holding.cost_basis * remaining, holding.quantity))
         holding.quantity = remaining
-        if remaining == 0:
-            del self._holdings[fill.symbol]
 
     def settle(self, today: date) -> None:
         """Forget settlement lots that have settled by `today`."""
+        if today == self._settled:
+            return  # done for this day: a later fill's lots settle after it (T+n, n >= 1)
+        self._settled = today
         for holding in self._holdings.values():
-            holding.pending = [p for p in holding.pending if p.settles_on > today]
+            if holding.pending:
+                holding.pending = [p for p in holding.pending if p.settles_on > today]
 
     def position(self, symbol: str, today: date, reserved_for_sale: int = 0) -> Position | None:
         holding = self._holdings.get(symbol)
