@@ -73,7 +73,10 @@ class _Market:
         active = [history.series[s] for s in self.symbols]
         lengths = np.array([len(h.days) - h.first_active for h in active], dtype=np.int64)
         rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        pos = np.searchsorted(self.days.view(np.int64), np.concatenate([h.days[h.first_active:] for h in active]).view(np.int64))
+        day_numbers = self.days.view(np.int64)
+        on_grid = np.full(int(day_numbers[-1] - day_numbers[0]) + 1, -1, dtype=np.int64)  # day -> session
+        on_grid[day_numbers - day_numbers[0]] = np.arange(m)
+        pos = on_grid[np.concatenate([h.days[h.first_active:] for h in active]).view(np.int64) - day_numbers[0]]
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         firsts = np.array([h.first_active for h in active], dtype=np.int64)
         self.index = np.full((n, m), -1, dtype=np.int64)
@@ -82,7 +85,8 @@ class _Market:
         closes[rows, pos] = np.rint(np.concatenate([h.bars.close[h.first_active:] for h in active])).astype(np.int64)
         last = np.maximum.accumulate(np.where(self.index >= 0, np.arange(m), -1), axis=1)
         # the latest close the broker has seen on each session (0 before the symbol's first bar)
-        self.close = np.where(last >= 0, np.take_along_axis(closes, np.maximum(last, 0), axis=1), 0)
+        flat = np.maximum(last, 0) + (np.arange(n, dtype=np.int64) * m)[:, None]
+        self.close = np.where(last >= 0, closes.ravel()[flat], 0)
 
 
 def _signal_matrices(market: _Market, history: History, wired: list[tuple[Step, dict[str, Any]]]) -> list[dict[str, np.ndarray]]:
