@@ -8,7 +8,6 @@ shows up in the raw records, never in derived numbers.
 from __future__ import annotations
 
 from datetime import date, datetime
-from fractions import Fraction
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -131,7 +130,9 @@ def _trade(symbol: str, t: list[Any], exit_day: date | None) -> Trade:
     return built(Trade, {  # whole numbers and days from valid fills
         "symbol": symbol, "entry_day": entry, "exit_day": exit_day, "quantity": peak, "cost": cost,
         "proceeds": proceeds, "pnl": pnl,
-        "return_pct": float(Fraction(pnl, cost) * 100) if pnl is not None and cost else None,
+        # int / int is correctly rounded in Python: the float nearest pnl x 100 / cost, exactly
+        # float(Fraction(pnl, cost) * 100), without building the fraction
+        "return_pct": pnl * 100 / cost if pnl is not None and cost else None,
     })
 
 
