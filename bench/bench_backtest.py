@@ -32,7 +32,9 @@ validating the workflow, aligning the history (cutting the bars to the period, w
 the panel), the signal run, the simulation and the result models; backtrader's includes building
 each Cerebro and its PandasData feed, and the run. The fast path, a fraction of a second, is re-run
 `--fast-repeats` times (wall and CPU spread); its history alignment is also timed alone, and the
-ratio without it reported beside the one with it (the headline ratio keeps it in). CPU seconds
+ratio without it reported beside the one with it (the headline ratio keeps it in). The repeats run
+in the same process, so process-wide caches the first run filled (price bands per reference, session
+times, order-id stamps) make them warmer: the headline ratio is the first, cold run. CPU seconds
 (`time.process_time`) are given for both engines: the machine is shared.
 
 Lines: backtest_qf_bar_by_bar, backtest_qf_fast, backtest_backtrader (bars/s), backtest_ratios,
