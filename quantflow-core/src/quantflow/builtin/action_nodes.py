@@ -22,9 +22,9 @@ import numpy as np
 from pydantic import Field
 
 from quantflow.backtest import rules
-from quantflow.backtest.decide import BarSignal, Book, SizingRule, decide
+from quantflow.backtest.decide import BarSignal, Book, Planned, SizingRule, decide, plan_one
 from quantflow.builtin.close_book import CloseBook, truth
-from quantflow.domain.orders import Order, OrderStatus, Side
+from quantflow.domain.orders import Order, OrderRequest, OrderStatus, OrderType, Side
 from quantflow.engine.context import RunContext
 from quantflow.errors import QuantflowError
 from quantflow.market.calendar import TradingCalendar, default_calendar
@@ -166,9 +166,22 @@ async def _act(ctx: RunContext, rule: SizingRule, frame: FrameValue, buy: Series
     if not signals:
         return []
     submitted: list[Order] = []
+    node_id = ctx.node_id or "order"
     for account, group in _by_account(broker, signals):
-        book = await _book(await _ready(broker, account, group), order_day, closes)
-        steps = decide(ctx.node_id or "order", rule, group, book, fees, at, sell_all=sell_all)
+        ready = await _ready(broker, account, group)
+        alone = _alone(ready, group, rule, fees, order_day, sell_all)
+        if alone is not None:
+            for wanted in alone:
+                order = await broker.submit(OrderRequest(
+                    client_order_id=rules.client_order_id(node_id, wanted.symbol, at, wanted.side.value),
+                    symbol=wanted.symbol, side=wanted.side, order_type=OrderType(rule.order_type),
+                    quantity=wanted.quantity, price=wanted.price, created_at=at))
+                submitted.append(order)
+                if order.status is OrderStatus.REJECTED:
+                    ctx.logger.warning("order %s rejected: %s", order.client_order_id, order.reject_message)
+            continue
+        book = await _book(ready, order_day, closes)
+        steps = decide(node_id, rule, group, book, fees, at, sell_all=sell_all)
         try:
             request = next(steps)
             while True:
@@ -180,6 +193,22 @@ async def _act(ctx: RunContext, rule: SizingRule, frame: FrameValue, buy: Series
         except StopIteration:
             pass
     return submitted
+
+
+def _alone(account: Any, group: list[BarSignal], rule: SizingRule, fees: FeeSchedule, order_day: date,
+           sell_all: bool) -> list[Planned] | None:
+    """The orders for one signal against a paper account that holds no other symbol (each
+    per-symbol backtest account): `plan_one`, which gives what `decide` would, without its
+    generator and close book. None: any other case, for `decide`."""
+    view = getattr(account, "sizing_view", None)
+    if view is None or len(group) != 1:
+        return None
+    bar = group[0]
+    cash, buying_power, held, sellable = view(order_day)
+    if len(held) > 1 or (held and bar.symbol not in held):
+        return None
+    return plan_one(rule, OrderType(rule.order_type), bar, cash, buying_power, held.get(bar.symbol, 0),
+                    sellable.get(bar.symbol, 0), fees, sell_all=sell_all)
 
 
 @lru_cache(maxsize=1024)
