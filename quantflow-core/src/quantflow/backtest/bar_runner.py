@@ -27,6 +27,7 @@ from quantflow.backtest.results import (
 )
 from quantflow.backtest.sessions import Sessions
 from quantflow.backtest.setup import BacktestError, Prepared, prepare
+from quantflow.domain.orders import Fill, Order
 from quantflow.domain.trusted import built
 from quantflow.engine import RunContext, RunMode, RunStatus, execute
 from quantflow.gc_pause import gc_relaxed
@@ -104,10 +105,27 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
 async def collect(broker: PaperBroker | SymbolAccounts, config: BacktestConfig, history: History,
                   equity: list[EquityPoint], path: Any) -> BacktestResult:
     """The broker's reports, as result records (also used for paper sessions replayed in tests)."""
-    orders = [OrderRecord.of(o) for o in await broker.order_reports()]
-    fills = [FillRecord.of(f, to_vn_time(f.ts).date()) for f in await broker.fill_reports()]
+    orders = [_order_record(o) for o in await broker.order_reports()]
+    fills = [_fill_record(f) for f in await broker.fill_reports()]
     last = {s: round(float(h.bars.close[-1])) for s, h in history.series.items()}
     positions = [PositionRecord(symbol=p.symbol, quantity=p.quantity, cost_basis=p.cost_basis,
                                 last_price=last[p.symbol], market_value=p.quantity * last[p.symbol])
                  for p in await broker.position_reports()]
     return build_result(path, config, history.symbols, orders, fills, positions, equity)
+
+
+def _order_record(o: Order) -> OrderRecord:
+    """`OrderRecord.of(o)`, built trusted: a ledger order's fields are already of the record's
+    types (thousands per backtest; the parity tests hold these rows equal to the fast path's)."""
+    return built(OrderRecord, {
+        "client_order_id": o.client_order_id, "symbol": o.symbol, "side": o.side.value,
+        "order_type": o.order_type.value, "quantity": o.quantity, "price": o.price, "created_at": o.created_at,
+        "status": o.status.value, "filled_quantity": o.filled_quantity, "filled_notional": o.filled_notional,
+        "fees": o.fees_paid, "taxes": o.taxes_paid, "reject_code": o.reject_code})
+
+
+def _fill_record(f: Fill) -> FillRecord:
+    """`FillRecord.of(f, its session day)`, built trusted (a broker fill is already valid)."""
+    return built(FillRecord, {"client_order_id": f.client_order_id, "symbol": f.symbol, "side": f.side.value,
+                              "quantity": f.quantity, "price": f.price, "fee": f.fee, "tax": f.tax,
+                              "day": to_vn_time(f.ts).date()})
