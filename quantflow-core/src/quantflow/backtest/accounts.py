@@ -63,7 +63,9 @@ class SymbolAccounts(Broker, MarketDataSink):
         else:
             busy = []
         for row, _ in busy:
-            await self._sync(tape.symbols[row])  # up to the previous session, then this bar
+            symbol = tape.symbols[row]
+            if tape.fresh.get(symbol) != tape.session:
+                await self._sync(symbol)  # up to the previous session, then this bar
         tape.prev[rows] = tape.last[rows]
         tape.last[rows] = index
         tape.session += 1  # every account is behind until it syncs (or takes its bar below)
@@ -104,7 +106,9 @@ class SymbolAccounts(Broker, MarketDataSink):
     async def account(self, symbol: str) -> PaperBroker:
         """`account_for`, brought up to the latest session first."""
         found = self.account_for(symbol)
-        await self._sync(symbol)
+        tape = self._tape
+        if tape is not None and tape.fresh.get(symbol) != tape.session:
+            await self._sync(symbol)
         return found
 
     async def connect(self) -> None:
@@ -216,12 +220,14 @@ class SymbolAccounts(Broker, MarketDataSink):
             tape.fresh.pop(symbol, None)
 
     async def _feed(self, account: PaperBroker, data: BarLike | Tick) -> None:
-        before = len(account.fills)
+        fills = account.fills
+        before = len(fills)
         if isinstance(data, Tick):
             await account.on_tick(data)
         else:
             await account.on_bar(data)
-        self._fills.extend(account.fills[before:])
+        if len(fills) > before:
+            self._fills.extend(fills[before:])
 
 
 class _Tape:

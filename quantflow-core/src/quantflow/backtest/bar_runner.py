@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from quantflow.backtest import rules
@@ -27,7 +28,7 @@ from quantflow.backtest.results import (
 )
 from quantflow.backtest.sessions import Sessions
 from quantflow.backtest.setup import BacktestError, Prepared, prepare
-from quantflow.domain.orders import Fill, Order
+from quantflow.domain.orders import Fill, Order, OrderStatus, OrderType, Side
 from quantflow.domain.trusted import built
 from quantflow.engine import RunContext, RunMode, RunStatus, execute
 from quantflow.gc_pause import gc_relaxed
@@ -114,18 +115,21 @@ async def collect(broker: PaperBroker | SymbolAccounts, config: BacktestConfig, 
     return build_result(path, config, history.symbols, orders, fills, positions, equity)
 
 
+_VALUE: dict[StrEnum, str] = {m: m.value for kind in (Side, OrderType, OrderStatus) for m in kind}  # enum -> its value
+
+
 def _order_record(o: Order) -> OrderRecord:
     """`OrderRecord.of(o)`, built trusted: a ledger order's fields are already of the record's
     types (thousands per backtest; the parity tests hold these rows equal to the fast path's)."""
     return built(OrderRecord, {
-        "client_order_id": o.client_order_id, "symbol": o.symbol, "side": o.side.value,
-        "order_type": o.order_type.value, "quantity": o.quantity, "price": o.price, "created_at": o.created_at,
-        "status": o.status.value, "filled_quantity": o.filled_quantity, "filled_notional": o.filled_notional,
+        "client_order_id": o.client_order_id, "symbol": o.symbol, "side": _VALUE[o.side],
+        "order_type": _VALUE[o.order_type], "quantity": o.quantity, "price": o.price, "created_at": o.created_at,
+        "status": _VALUE[o.status], "filled_quantity": o.filled_quantity, "filled_notional": o.filled_notional,
         "fees": o.fees_paid, "taxes": o.taxes_paid, "reject_code": o.reject_code})
 
 
 def _fill_record(f: Fill) -> FillRecord:
     """`FillRecord.of(f, its session day)`, built trusted (a broker fill is already valid)."""
-    return built(FillRecord, {"client_order_id": f.client_order_id, "symbol": f.symbol, "side": f.side.value,
+    return built(FillRecord, {"client_order_id": f.client_order_id, "symbol": f.symbol, "side": _VALUE[f.side],
                               "quantity": f.quantity, "price": f.price, "fee": f.fee, "tax": f.tax,
                               "day": to_vn_time(f.ts).date()})

@@ -39,6 +39,7 @@ OptionalBool = Annotated[Any, Port(PortType.BOOL_SERIES, "True on bars where the
 OptionalSeries = Annotated[Any, Port(PortType.SERIES, "ATR per symbol (for atr_risk sizing).", required=False)]
 OrdersOut = {"orders": Port(PortType.ORDERS, "The orders this node submitted in this run (with their state).")}
 _EPOCH = date(1970, 1, 1).toordinal()
+_SIDE = {side: side.value for side in Side}
 
 
 class PlaceOrderParams(NodeParams):
@@ -166,15 +167,15 @@ async def _act(ctx: RunContext, rule: SizingRule, frame: FrameValue, buy: Series
     if not signals:
         return []
     submitted: list[Order] = []
-    node_id = ctx.node_id or "order"
+    node_id, order_type = ctx.node_id or "order", OrderType(rule.order_type)
     for account, group in _by_account(broker, signals):
         ready = await _ready(broker, account, group)
-        alone = _alone(ready, group, rule, fees, order_day, sell_all)
+        alone = _alone(ready, group, rule, order_type, fees, order_day, sell_all)
         if alone is not None:
             for wanted in alone:
                 order = await broker.submit(OrderRequest(
-                    client_order_id=rules.client_order_id(node_id, wanted.symbol, at, wanted.side.value),
-                    symbol=wanted.symbol, side=wanted.side, order_type=OrderType(rule.order_type),
+                    client_order_id=rules.client_order_id(node_id, wanted.symbol, at, _SIDE[wanted.side]),
+                    symbol=wanted.symbol, side=wanted.side, order_type=order_type,
                     quantity=wanted.quantity, price=wanted.price, created_at=at))
                 submitted.append(order)
                 if order.status is OrderStatus.REJECTED:
@@ -195,8 +196,8 @@ async def _act(ctx: RunContext, rule: SizingRule, frame: FrameValue, buy: Series
     return submitted
 
 
-def _alone(account: Any, group: list[BarSignal], rule: SizingRule, fees: FeeSchedule, order_day: date,
-           sell_all: bool) -> list[Planned] | None:
+def _alone(account: Any, group: list[BarSignal], rule: SizingRule, order_type: OrderType, fees: FeeSchedule,
+           order_day: date, sell_all: bool) -> list[Planned] | None:
     """The orders for one signal against a paper account that holds no other symbol (each
     per-symbol backtest account): `plan_one`, which gives what `decide` would, without its
     generator and close book. None: any other case, for `decide`."""
@@ -207,7 +208,7 @@ def _alone(account: Any, group: list[BarSignal], rule: SizingRule, fees: FeeSche
     cash, buying_power, held, sellable = view(order_day)
     if len(held) > 1 or (held and bar.symbol not in held):
         return None
-    return plan_one(rule, OrderType(rule.order_type), bar, cash, buying_power, held.get(bar.symbol, 0),
+    return plan_one(rule, order_type, bar, cash, buying_power, held.get(bar.symbol, 0),
                     sellable.get(bar.symbol, 0), fees, sell_all=sell_all)
 
 

@@ -24,7 +24,7 @@ from quantflow.domain.orders import OrderRequest, Side
 from quantflow.domain.portfolio import Account, Position
 from quantflow.market.bands import PriceLimits
 from quantflow.market.calendar import TradingCalendar
-from quantflow.market.exchanges import spec_for
+from quantflow.market.exchanges import EXCHANGE_SPECS, ExchangeSpec, spec_for
 from quantflow.market.fees import FeeSchedule
 from quantflow.market.sessions import Session, session_at
 from quantflow.market.ticks import ladder
@@ -128,7 +128,7 @@ def check_symbol(req: OrderRequest, ctx: RiskContext, lim: RiskLimits, state: Tr
 
 
 def check_order_type(req: OrderRequest, ctx: RiskContext, lim: RiskLimits, state: TradingState) -> RiskDecision | None:
-    spec = spec_for(ctx.instrument.exchange)
+    spec = _spec(ctx.instrument.exchange)
     if req.order_type not in spec.order_types:
         allowed = ", ".join(sorted(spec.order_types))
         return _no(RejectReason.ORDER_TYPE_NOT_ALLOWED, f"{spec.exchange} does not accept {req.order_type} orders; allowed: {allowed}")
@@ -136,7 +136,7 @@ def check_order_type(req: OrderRequest, ctx: RiskContext, lim: RiskLimits, state
 
 
 def check_quantity(req: OrderRequest, ctx: RiskContext, lim: RiskLimits, state: TradingState) -> RiskDecision | None:
-    spec = spec_for(ctx.instrument.exchange)
+    spec = _spec(ctx.instrument.exchange)
     lot = ctx.instrument.lot_size
     qty = req.quantity
     if qty <= spec.odd_lot_max:  # odd lot: 1..99
@@ -156,7 +156,7 @@ def check_quantity(req: OrderRequest, ctx: RiskContext, lim: RiskLimits, state: 
 def check_session(req: OrderRequest, ctx: RiskContext, lim: RiskLimits, state: TradingState) -> RiskDecision | None:
     if not lim.check_sessions:
         return None
-    spec = spec_for(ctx.instrument.exchange)
+    spec = _spec(ctx.instrument.exchange)
     allowed = spec.order_types_by_session.get(ctx.session or Session.CLOSED, frozenset())
     if not allowed:
         return _no(RejectReason.MARKET_CLOSED, f"{spec.exchange} accepts no orders now (session: {ctx.session})")
@@ -234,6 +234,12 @@ RULES: tuple[Rule, ...] = (
 
 
 _DEFAULT_FEES = FeeSchedule()
+
+
+def _spec(exchange: Exchange) -> ExchangeSpec:
+    """`spec_for` for an instrument's (already validated) exchange, without converting it again."""
+    found = EXCHANGE_SPECS.get(exchange)
+    return found if found is not None else spec_for(exchange)
 
 
 class RiskEngine:
