@@ -97,11 +97,12 @@ def _closes(ctx: RunContext, frame: FrameValue) -> CloseBook:
 def _acting(frame: FrameValue, buy: SeriesMap | None, sell: SeriesMap | None) -> list[tuple[str, bool, bool]]:
     """(symbol, buy, sell) for the symbols with a bar now and a true buy or sell, by symbol."""
     if isinstance(frame, PanelFrame):
-        lengths = frame.lengths
-        if not lengths.any():
+        shape = frame.shape
+        if not shape.longest:
             return []
-        newest = frame.column("time", frame.positions() + np.maximum(lengths - 1, 0))
-        current = (lengths > 0) & (newest == newest[lengths > 0].max())
+        newest = frame.column("time", frame.newest())
+        has = shape.has
+        current = has & (newest == newest[has].max())
         buys, sells = truth(buy, frame.layout), truth(sell, frame.layout)
         chosen = np.flatnonzero(current & (buys | sells)).tolist()
         return sorted((frame.layout.symbols[j], bool(buys[j]), bool(sells[j])) for j in chosen)

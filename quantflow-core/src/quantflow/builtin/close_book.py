@@ -78,13 +78,18 @@ class CloseBook:
 
     def update_panel(self, frame: PanelFrame) -> None:
         """`update` for every symbol of a panel frame: vectorised where a symbol has one new bar."""
-        lengths = frame.lengths
-        one = lengths == 1
-        if np.any(lengths > 1):
+        shape = frame.shape
+        if shape.longest > 1:
+            lengths = shape.lengths
             for j in np.flatnonzero(lengths > 1).tolist():
                 symbol = frame.layout.symbols[j]
                 self.update(symbol, frame[symbol])
-        if not one.any():
+            one = lengths == 1
+            if not one.any():
+                return
+        elif shape.longest == 1:
+            one = shape.has  # (read only)
+        else:
             return
         at = frame.positions()[one]
         raw = frame.column("close", at)

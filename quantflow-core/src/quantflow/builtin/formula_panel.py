@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from quantflow.expr import CompiledExpression, ValueKind
-from quantflow.nodes.panel import Layout, PanelFrame, SeriesPanel
+from quantflow.nodes.panel import Layout, PanelFrame, SeriesPanel, Shape
 
 BAR_FIELDS = frozenset({"open", "high", "low", "close", "volume", "value"})
 
@@ -25,9 +25,10 @@ def evaluate_panel(state: dict[str, Any], formula: CompiledExpression, frame: An
     fields = formula.columns & BAR_FIELDS
     if fields and not isinstance(frame, PanelFrame):
         return None
-    layout, lengths = _aligned(frame if fields or not given else None, given)
-    if layout is None or lengths is None:
+    layout, shape = _aligned(frame if fields or not given else None, given)
+    if layout is None or shape is None:
         return None
+    lengths = shape.lengths
     if frame and not fields and getattr(frame, "layout", None) is not layout:
         return None  # the frame names the symbols: it must be the same list
     if not formula.columns <= fields.union(given):
@@ -40,9 +41,9 @@ def evaluate_panel(state: dict[str, Any], formula: CompiledExpression, frame: An
     dtype = bool if formula.result_kind is ValueKind.BOOL else np.float64
     frame_at = frame.positions() if fields else None
     series_at = {name: (s.flat, s.positions()) for name, s in given.items() if name in formula.columns}
-    longest = int(lengths.max()) if len(lengths) else 0
+    longest = shape.longest
     if longest == 1:  # the usual session: at most one bar per symbol, so the values lie in symbol order
-        live = None if lengths.all() else lengths.nonzero()[0]
+        live = shape.live
         session = {}
         if frame_at is not None:
             at = frame_at if live is None else frame_at[live]
@@ -53,11 +54,8 @@ def evaluate_panel(state: dict[str, Any], formula: CompiledExpression, frame: An
                 values = values[starts if live is None else starts[live]]
             session[name] = values.astype(np.float64, copy=False)
         out = batch.update(session, rows if live is None else rows[live], grown=True).astype(dtype, copy=False)
-        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-        lengths.cumsum(out=offsets[1:])
-        return SeriesPanel(layout, out, offsets, lengths)
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
+        return SeriesPanel(layout, out, shape.offsets, shape=shape)
+    offsets = shape.offsets
     out = np.empty(int(offsets[-1]), dtype=dtype)
     for i in range(longest):
         live = np.flatnonzero(lengths > i)
@@ -68,23 +66,23 @@ def evaluate_panel(state: dict[str, Any], formula: CompiledExpression, frame: An
         for name, (values, starts) in series_at.items():
             columns[name] = values[starts[live] + i].astype(np.float64, copy=False)
         out[offsets[live] + i] = batch.update(columns, rows[live], grown=True)
-    return SeriesPanel(layout, out, offsets, lengths)
+    return SeriesPanel(layout, out, offsets, shape=shape)
 
 
-def _aligned(frame: Any, given: Mapping[str, Any]) -> tuple[Layout | None, np.ndarray | None]:
-    """The shared layout and per-symbol lengths of all inputs, or (None, None) if they differ."""
+def _aligned(frame: Any, given: Mapping[str, Any]) -> tuple[Layout | None, Shape | None]:
+    """The shared layout and shape (per-symbol lengths) of all inputs, or (None, None) if they differ."""
     values = ([frame] if frame is not None else []) + list(given.values())
     if not values or not all(isinstance(v, PanelFrame | SeriesPanel) for v in values):
         return None, None
     layout = values[0].layout
-    lengths = values[0].lengths
+    shape = values[0].shape
     for other in values[1:]:
         if other.layout is not layout:
             return None, None
-        more = other.lengths
-        if more is not lengths and not np.array_equal(more, lengths):
+        more = other.shape
+        if more is not shape and not np.array_equal(more.lengths, shape.lengths):
             return None, None
-    return layout, lengths
+    return layout, shape
 
 
 def _rows(state: dict[str, Any], layout: Layout, batch: Any) -> np.ndarray:

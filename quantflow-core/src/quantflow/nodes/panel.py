@@ -84,6 +84,59 @@ class _KeyedByLayout:
         return symbol in self.layout.index
 
 
+class Shape:
+    """How many values each symbol of a panel value has, and what follows from that (where each
+    symbol's values start in a flat column, the longest run, the symbols with values). Derived
+    lazily, once: a session's frame and every series computed from it share one `Shape`, so the
+    nodes downstream do not derive the same arrays again. Read-only, like the arrays it holds."""
+
+    __slots__ = ("_has", "_last", "_live", "_longest", "_offsets", "lengths")
+
+    def __init__(self, lengths: np.ndarray) -> None:
+        self.lengths = lengths
+        self._offsets: np.ndarray | None = None
+        self._longest: int | None = None
+        self._live: tuple[np.ndarray | None] | None = None
+        self._has: np.ndarray | None = None
+        self._last: np.ndarray | None = None
+
+    @property
+    def offsets(self) -> np.ndarray:
+        """Symbol j's values are `flat[offsets[j]:offsets[j + 1]]` in a column of just these values."""
+        if self._offsets is None:
+            offsets = np.zeros(len(self.lengths) + 1, dtype=np.int64)
+            self.lengths.cumsum(out=offsets[1:])
+            self._offsets = offsets
+        return self._offsets
+
+    @property
+    def longest(self) -> int:
+        if self._longest is None:
+            self._longest = int(self.lengths.max()) if len(self.lengths) else 0
+        return self._longest
+
+    @property
+    def live(self) -> np.ndarray | None:
+        """The symbols with at least one value, or None when every symbol has one."""
+        if self._live is None:
+            self._live = (None if self.lengths.all() else self.lengths.nonzero()[0],)
+        return self._live[0]
+
+    @property
+    def has(self) -> np.ndarray:
+        """Per symbol: whether it has a value."""
+        if self._has is None:
+            self._has = self.lengths > 0
+        return self._has
+
+    @property
+    def last(self) -> np.ndarray:
+        """Per symbol: where its newest value lies in a column of these values (0 if it has none)."""
+        if self._last is None:
+            self._last = np.maximum(self.offsets[1:] - 1, 0)
+        return self._last
+
+
 class PanelFrame(_KeyedByLayout, Mapping[str, Bars]):
     """A frame: symbol -> its bars `starts[j]:ends[j]` in the panel (views made on access)."""
 
@@ -91,7 +144,9 @@ class PanelFrame(_KeyedByLayout, Mapping[str, Bars]):
         self.panel, self.layout, self.rows = panel, layout, rows
         self.starts, self.ends = starts, np.maximum(ends, starts)
         self._made: dict[str, Bars] = {}
-        self._lengths: np.ndarray = self.ends - self.starts
+        self.shape = Shape(self.ends - self.starts)
+        self._positions: np.ndarray | None = None
+        self._newest: np.ndarray | None = None
 
     def __getitem__(self, symbol: str) -> Bars:
         found = self._made.get(symbol)
@@ -103,12 +158,21 @@ class PanelFrame(_KeyedByLayout, Mapping[str, Bars]):
     @property
     def lengths(self) -> np.ndarray:
         """Per symbol: how many bars (one array for every reader: do not modify it)."""
-        return self._lengths
+        return self.shape.lengths
 
     def positions(self) -> np.ndarray:
-        """Per symbol: the flat position of its first bar in this frame."""
-        first: np.ndarray = self.panel.offsets[self.rows] + self.starts
-        return first
+        """Per symbol: the flat position of its first bar in this frame (shared: read only)."""
+        if self._positions is None:
+            self._positions = self.panel.offsets[self.rows] + self.starts
+        return self._positions
+
+    def newest(self) -> np.ndarray:
+        """Per symbol: the flat position of its newest bar in this frame, or of its first bar when
+        it has none (shared: read only)."""
+        if self._newest is None:
+            lengths = self.shape.lengths
+            self._newest = self.positions() + np.maximum(lengths - 1, 0) if self.shape.longest != 1 else self.positions()
+        return self._newest
 
     def column(self, name: str, positions: np.ndarray) -> np.ndarray:
         """A bar field at flat `positions` (`value` is close × volume, as `Bars.column`)."""
@@ -126,10 +190,13 @@ class PanelFrame(_KeyedByLayout, Mapping[str, Bars]):
 class SeriesPanel(_KeyedByLayout, Mapping[str, np.ndarray]):
     """A series: symbol -> `flat[offsets[j]:offsets[j + 1]]` (views made on access)."""
 
-    def __init__(self, layout: Layout, values: np.ndarray, offsets: np.ndarray, lengths: np.ndarray | None = None) -> None:
-        """`lengths`, when the caller has them, must be `np.diff(offsets)` (shared, not copied)."""
+    def __init__(self, layout: Layout, values: np.ndarray, offsets: np.ndarray, lengths: np.ndarray | None = None,
+                 *, shape: Shape | None = None) -> None:
+        """`lengths`, when the caller has them, must be `np.diff(offsets)`; `shape`, that of
+        these lengths (both shared, not copied)."""
         self.layout, self.flat, self.offsets = layout, values, offsets
-        self._lengths = lengths
+        self._lengths = lengths if shape is None else shape.lengths
+        self._shape = shape
 
     def __getitem__(self, symbol: str) -> np.ndarray:
         j = self.layout.index[symbol]
@@ -143,11 +210,20 @@ class SeriesPanel(_KeyedByLayout, Mapping[str, np.ndarray]):
             self._lengths = np.diff(self.offsets)
         return self._lengths
 
+    @property
+    def shape(self) -> Shape:
+        if self._shape is None:
+            self._shape = Shape(self.lengths)
+        return self._shape
+
     def positions(self) -> np.ndarray:
         return self.offsets[:-1]
 
     def latest(self) -> tuple[np.ndarray, np.ndarray]:
         """Per symbol: (has a value, its newest value — meaningless where it has none)."""
+        shape = self._shape
+        if shape is not None and self.offsets is shape.offsets and len(self.flat):
+            return shape.has, self.flat[shape.last]
         has = self.offsets[1:] > self.offsets[:-1]
         if not len(self.flat):
             return has, np.zeros(len(has), dtype=self.flat.dtype)
