@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,53 @@ def start_server(root: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError(f"the server did not start:\n{(root / 'server.log').read_text()}")
 
 
-async def reads(client: httpx.AsyncClient, path: str, rate: float, seconds: float) -> tuple[list[float], int]:
+class KeepAlivePool:
+    """A minimal HTTP/1.1 GET client over `size` keep-alive loopback connections. httpx's pool costs
+    O(waiting requests) per request: once a backlog formed, the bench's own CPU became the bottleneck
+    (97% of the reads process in a profile) and the numbers measured the client, not the server."""
+
+    def __init__(self, url: str, headers: dict[str, str], size: int) -> None:
+        parsed = urllib.parse.urlsplit(url)
+        self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 80
+        self.header_lines = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.size = size
+        self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter] | None] = asyncio.Queue()
+        for _ in range(size):
+            self.idle.put_nowait(None)  # connected on first use
+
+    async def get(self, path: str) -> int:
+        """The status of GET `path` (the body is read and dropped)."""
+        connection = await self.idle.get()
+        try:
+            if connection is None:
+                connection = await asyncio.open_connection(self.host, self.port)
+            reader, writer = connection
+            request = f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n{self.header_lines}\r\n"
+            writer.write(request.encode("ascii"))
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head.split(b" ", 2)[1])
+            length = next(
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
+            await reader.readexactly(length)
+        except BaseException:
+            if connection is not None:
+                connection[1].close()
+            self.idle.put_nowait(None)
+            raise
+        self.idle.put_nowait(connection)
+        return status
+
+    async def close(self) -> None:
+        while not self.idle.empty():
+            connection = self.idle.get_nowait()
+            if connection is not None:
+                connection[1].close()
+
+
+async def reads(pool: KeepAlivePool, path: str, rate: float, seconds: float) -> tuple[list[float], int]:
     """GET `path` at `rate` per second for `seconds`, open-loop; (latencies, errors)."""
     latencies: list[float] = []
     errors = 0
@@ -90,12 +137,11 @@ async def reads(client: httpx.AsyncClient, path: str, rate: float, seconds: floa
     async def one(scheduled: float) -> None:
         nonlocal errors
         try:
-            response = await client.get(path)
-            if response.status_code != 200:
+            if await asyncio.wait_for(pool.get(path), 30) != 200:
                 errors += 1
                 return
             latencies.append(time.perf_counter() - scheduled)
-        except httpx.HTTPError:
+        except (OSError, asyncio.IncompleteReadError, TimeoutError, StopIteration, ValueError):
             errors += 1
 
     start, tasks = time.perf_counter(), []
@@ -187,12 +233,18 @@ def subscriber_process(url: str, token: str, n: int, conn: Connection) -> None:
     asyncio.run(run())
 
 
-async def scenario(args: argparse.Namespace, url: str) -> dict[str, Any]:
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def scenario(args: argparse.Namespace, url: str, server_pid: int) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=url, timeout=10) as anonymous:
         token = (await anonymous.post("/api/auth/token", data={"username": USER, "password": PASSWORD})).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
-    limits = httpx.Limits(max_connections=50, max_keepalive_connections=50)
-    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=10, limits=limits) as client:
+    pool = KeepAlivePool(url, headers, size=50)
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=10) as client:
         document = json.loads((REPO / "examples" / "workflows" / "sma_crossover.json").read_text())
         wid = (await client.post("/api/workflows", json={"document": document})).json()["id"]
         body = {"mode": "paper", "start": "2019-06-03", "end": "2027-12-30", "symbols": args.symbols}
@@ -202,7 +254,9 @@ async def scenario(args: argparse.Namespace, url: str) -> dict[str, Any]:
         run_id = started.json()["id"]
         path = f"/api/workflows/{wid}"
 
-        peer, peer_errors = await reads(client, path, args.rate, args.seconds / 3)
+        cpu, wall = cpu_seconds(server_pid), time.perf_counter()
+        peer, peer_errors = await reads(pool, path, args.rate, args.seconds / 3)
+        cpu_peer = (cpu_seconds(server_pid) - cpu) / (time.perf_counter() - wall)
 
         ws_url = url.replace("http://", "ws://") + f"/ws/runs/{run_id}"
         ours, theirs = multiprocessing.get_context("spawn").Pipe()
@@ -214,7 +268,9 @@ async def scenario(args: argparse.Namespace, url: str) -> dict[str, Any]:
             attach_s = await asyncio.to_thread(ours.recv)
             await asyncio.sleep(1.0)  # let the replays drain
             ours.send("live")
-            loaded, loaded_errors = await reads(client, path, args.rate, args.seconds)
+            cpu, wall = cpu_seconds(server_pid), time.perf_counter()
+            loaded, loaded_errors = await reads(pool, path, args.rate, args.seconds)
+            cpu_loaded = (cpu_seconds(server_pid) - cpu) / (time.perf_counter() - wall)
             run = (await client.get(f"/api/runs/{run_id}")).json()
             ours.send("stop")
             fan_out = await asyncio.to_thread(ours.recv)
@@ -222,6 +278,7 @@ async def scenario(args: argparse.Namespace, url: str) -> dict[str, Any]:
             process.join(30)
             process.kill()
         await client.post(f"/api/runs/{run_id}/cancel")
+        await pool.close()
 
     loaded_p, peer_p = _percentiles(loaded), _percentiles(peer)
     return {
@@ -236,6 +293,7 @@ async def scenario(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "read_errors_no_subscribers": peer_errors,
         "p99_ratio_vs_no_subscribers": round(loaded_p["p99_ms"] / peer_p["p99_ms"], 2) if peer and loaded else None,
         **fan_out,
+        "server_cpu_cores": {"no_subscribers": round(cpu_peer, 2), "with_subscribers": round(cpu_loaded, 2)},
         "load_average": Path("/proc/loadavg").read_text().split()[:3],
         "goal_p99_ms": 50,
     }
@@ -255,7 +313,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="qf-bench-load-") as tmp:
         process, url = start_server(Path(tmp))
         try:
-            result = asyncio.run(asyncio.wait_for(scenario(args, url), HARD_LIMIT_S))
+            result = asyncio.run(asyncio.wait_for(scenario(args, url, process.pid), HARD_LIMIT_S))
         finally:
             process.terminate()
             try:

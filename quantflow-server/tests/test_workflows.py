@@ -94,6 +94,24 @@ def test_invalid_graph_is_422_with_keyed_problems_unless_draft(api, hello) -> No
     )
 
 
+def test_a_read_shows_the_head_revision_with_its_problems_and_owner(api, hello) -> None:
+    headers = api.add_user("alice")
+    broken = copy.deepcopy(hello)
+    broken["nodes"].append({"id": "ghost", "type": "nope:missing"})
+    draft = _create(api, headers, broken, draft=True)
+    for _ in range(2):  # the second read is answered from the revision's kept problems: the same answer
+        read = api.client.get(f"/api/workflows/{draft['id']}", headers=headers).json()
+        assert read["problems"] == draft["problems"] and read["head_revision"] == 1 and read["owner"] == "alice"
+    _save(api, headers, draft["id"], hello, 1)
+    fixed = api.client.get(f"/api/workflows/{draft['id']}", headers=headers).json()
+    saved_hello = _create(api, headers, hello)["document"]
+    assert fixed["head_revision"] == 2 and fixed["document"]["nodes"] == saved_hello["nodes"]
+    assert not [p for p in fixed["problems"] if p["severity"] == "error"]
+    root = api.add_user("root", Role.ADMIN)
+    assert api.client.get(f"/api/workflows/{draft['id']}", headers=root).json()["owner"] == "alice"
+    assert api.client.get(f"/api/workflows/{draft['id']}", headers=api.add_user("bob")).status_code == 404
+
+
 def test_validate_endpoint_reports_problems_without_saving(api, hello) -> None:
     headers = api.add_user("alice")
     ok = api.client.post("/api/workflows/validate", json=hello, headers=headers)

@@ -35,6 +35,7 @@ from quantflow_server.vault.crypto import Vault, VaultError
 from quantflow_server.vault.keys import load_keys
 from quantflow_server.vault.routes import CredentialController, vault_error_handler
 from quantflow_server.web import web_exception_handlers, web_routes
+from quantflow_server.workflows.problems import RevisionProblems
 from quantflow_server.workflows.routes import WorkflowController
 
 API_ROUTES: list[Any] = [
@@ -95,6 +96,7 @@ def create_app(
             "scheduler": scheduler,
             "throttle": LoginThrottle(settings.login_rate_per_minute),
             "catalog": RenderedCatalog(host),
+            "problems": RevisionProblems(host),
             "audit": audit,
             "vault": Vault(lambda: load_keys(settings)),
         }

@@ -76,13 +76,8 @@ class WorkflowController(Controller):
 
     @get("/{workflow_id:str}", summary="A workflow at its newest revision")
     async def read(self, state: State, session: Session, me: Me, workflow_id: WorkflowId) -> WorkflowOut:
-        workflow = await svc.get_workflow(session, me, workflow_id)
-        revision = await svc.get_revision(session, workflow, workflow.head_revision)
-        result = validate(revision.document, state.host.registry.node_types)
-        names = await svc.usernames(session, {workflow.owner_id})
-        return svc.detail(
-            workflow, names[workflow.owner_id], revision, [p.model_dump(mode="json") for p in result.problems]
-        )
+        workflow, revision, owner = await svc.get_head(session, me, workflow_id)
+        return svc.detail(workflow, owner, revision, state.problems.of(revision))
 
     @put("/{workflow_id:str}", guards=[can_write], summary="Save a new revision (409 if base_revision is stale)")
     async def update(
