@@ -48,9 +48,9 @@ async def run_bar_by_bar(
     history = await load_history(source, prepared.symbols, config.start, config.end, prepared.warmup)
     broker = make_broker(config, history.symbols)
     await broker.connect()
-    with gc_relaxed():  # thousands of short-lived order objects over a large, stable heap
+    with gc_relaxed():  # thousands of short-lived order objects, then result rows, over a large, stable heap
         equity = await _replay(prepared, history, broker, config, mode, progress)
-    return await collect(broker, config, history, equity, "bar_by_bar")
+        return await collect(broker, config, history, equity, "bar_by_bar")
 
 
 def make_broker(config: BacktestConfig, symbols: tuple[str, ...]) -> PaperBroker | SymbolAccounts:
