@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from quantflow.backtest import rules
+from quantflow.backtest import lockstep, rules
 from quantflow.backtest.config import BacktestConfig
 from quantflow.backtest.decide import BarSignal, Book, Planned, SizingRule, plan, plan_one
 from quantflow.backtest.history import ClippedSource, History, load_history
@@ -169,6 +169,7 @@ class _Run:
         self.fills: list[tuple[int, int, int, SimFill]] = []  # (session, row, n, fill)
         self._times: dict[int, tuple[Any, date]] = {}
         self._count = 0
+        self.held_by_lockstep: dict[int, tuple[int, int]] = {}  # row -> (quantity, cost basis)
 
     def account(self, row: int) -> SimBroker:
         return self.accounts[row] if self.per_symbol else self.accounts[0]
@@ -340,9 +341,9 @@ class _Run:
         self.node_fires = [node.fires(market) for node in self.nodes]
         fires = np.logical_or.reduce(self.node_fires)
         if self.per_symbol:
-            for row in range(len(self.symbols)):
-                if fires[row].any():
-                    self.run_symbol(row, fires[row])
+            rows = [row for row in range(len(self.symbols)) if fires[row].any()]
+            for row in self.lockstep(rows, fires):  # the symbols it hands back
+                self.run_symbol(row, fires[row])
         else:
             self.run_shared(fires)
         self.orders.sort(key=lambda o: o[:4])
@@ -350,6 +351,36 @@ class _Run:
         fills = fill_records([f[3] for f in self.fills])
         return build_result("fast", self.config, self.history.symbols, [o[4].record() for o in self.orders], fills,
                             self.positions(), self.equity())
+
+    def lockstep(self, rows: list[int], fires: np.ndarray) -> list[int]:
+        """Simulate what `lockstep` can of these symbols (all in one numpy step per firing bar);
+        the rows left for `run_symbol`."""
+        node = self.nodes[0]
+        config = self.config
+        if len(self.nodes) != 1 or node.close or not lockstep.eligible(
+                node.rule, node.order_type, config.fees, config.max_participation, config.risk,
+                [self.accounts[r].instruments[self.symbols[r]] for r in rows]):
+            return rows
+        symbols = []
+        for row in rows:
+            symbol, index = self.symbols[row], self.market.index[row]
+            ks = np.flatnonzero(fires[row])
+            buys, sells = node.flags(row, ks)
+            symbols.append(lockstep.Symbol(row, symbol, self.accounts[row].instruments[symbol], self.history.series[symbol],
+                                           np.flatnonzero(index >= 0), ks, np.array(buys, dtype=bool),
+                                           np.array(sells, dtype=bool), self.market.close[row, ks]))
+        outcome = lockstep.simulate(symbols, node.node_id, node.rule, node.order_type, config.fees, config.max_participation,
+                                    config.initial_cash, self.history.timeline, self.when, self._settlement)
+        for k, row, order in outcome.orders:
+            self._count += 1
+            self.orders.append((k, node.number, row, self._count, order))
+        for k, row, fill in outcome.fills:
+            self.fills.append((k, row, len(self.fills), fill))
+        self.held_by_lockstep = outcome.holdings
+        return sorted(outcome.handed_back)
+
+    def _settlement(self, day: date) -> date:
+        return self.calendar.settlement_date(day)  # type: ignore[no-any-return]
 
     def equity(self) -> list[EquityPoint]:
         """Daily cash and equity of all accounts together, from the fills: cash moves only when
@@ -379,6 +410,11 @@ class _Run:
                 last = round(float(series[symbol].bars.close[-1]))
                 out.append(built(PositionRecord, {"symbol": symbol, "quantity": p.quantity, "cost_basis": p.cost_basis,
                                                       "last_price": last, "market_value": p.quantity * last}))
+        for row, (quantity, cost) in self.held_by_lockstep.items():
+            symbol = self.symbols[row]
+            last = round(float(series[symbol].bars.close[-1]))
+            out.append(built(PositionRecord, {"symbol": symbol, "quantity": quantity, "cost_basis": cost,
+                                              "last_price": last, "market_value": quantity * last}))
         out.sort(key=lambda p: p.symbol)
         return out
 

@@ -1,0 +1,388 @@
+"""Per-symbol accounts in lockstep: the j-th firing bar of every symbol at once, as numpy arrays.
+
+With one account per symbol the symbols never interact, and a simple strategy's life is a short
+cycle per firing bar: decide one order, match it on the next bar, book the fill. This module runs
+that cycle for all symbols together (one numpy step per firing bar index, not one Python call per
+symbol and event), for the common case only: one `core:place_order` node sizing by
+`percent_equity` or `quantity`, LO orders at the band edge or ATO/ATC orders, risk limits without
+account caps. The arithmetic is the shared rules' (`rules.buy_quantity` / `affordable`, the fee
+schedule's ceilings, `matching`'s bar prices and volume budget, `PaperPortfolio`'s average cost
+and T+2), restated on integer arrays; bands come from `rules.limits_for` itself (once per distinct
+close) and settlement dates from the calendar.
+
+A symbol whose history leaves that common case at any point (an order the risk engine must judge,
+an order still working when the symbol fires again, a bar on a day the calendar does not trade,
+numbers too large for int64 arithmetic, ...) is handed back whole: the caller simulates it with the
+event loop (`fast._Run.run_symbol`), which handles everything. A differential test holds this
+module equal to that loop on random histories and signals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from quantflow.backtest import rules
+from quantflow.backtest.decide import SizingRule
+from quantflow.backtest.history import SymbolHistory
+from quantflow.backtest.simbroker import SimFill, SimOrder, lenient
+from quantflow.domain.instrument import Instrument
+from quantflow.domain.orders import OrderRequest, OrderStatus, OrderType, Side
+from quantflow.market.bands import PriceLimits
+from quantflow.market.exchanges import spec_for
+from quantflow.market.fees import FeeSchedule, rate_ratio
+from quantflow.market.ticks import ladder
+from quantflow.trading.risk import RiskLimits, TradingState
+
+_BAND_TYPES = {OrderType.LO, OrderType.ATO, OrderType.ATC}
+_LIMIT = 2**45  # money and share values stay below this, so products with small ratios fit int64
+_RATIO = 2**17  # numerators and denominators of the rates, percent and participation
+_SLOTS = 4  # unsettled buy lots kept per symbol (T+2: at most a few are ever unsettled)
+S = OrderStatus
+#: why a symbol is handed back to the event loop (the first reason met)
+REASONS = ("", "an order the risk engine must judge", "numbers beyond int64-safe arithmetic",
+           "a bar off the calendar or breaking the bar rules", "more unsettled buys than kept")
+
+
+def eligible(rule: SizingRule, order_type: OrderType, fees: FeeSchedule, participation: Any, risk: RiskLimits,
+             instruments: Sequence[Instrument]) -> bool:
+    """Whether a per-symbol run with this one place_order node is the common case handled here."""
+    if rule.sizing not in ("percent_equity", "quantity") or order_type not in _BAND_TYPES:
+        return False
+    if order_type is OrderType.LO and rule.limit_at != "band":
+        return False
+    if not lenient(risk, TradingState.ACTIVE) or any(i.listing_date is not None for i in instruments):
+        return False
+    numbers = [*rate_ratio(fees.fee_rate), *rate_ratio(fees.sell_tax_rate), *participation.as_integer_ratio(),
+               *rules._percent_ratio(rule.percent)]
+    return all(0 <= n < _RATIO for n in numbers) and 0 <= rule.quantity < _LIMIT
+
+
+@dataclass
+class Outcome:
+    """What the lockstep run produced, for the symbols it kept (all but `handed_back`)."""
+
+    orders: list[tuple[int, int, SimOrder]] = field(default_factory=list)  # (session, row, order)
+    fills: list[tuple[int, int, SimFill]] = field(default_factory=list)  # (session, row, fill)
+    holdings: dict[int, tuple[int, int]] = field(default_factory=dict)  # row -> (quantity, cost basis), held only
+    handed_back: dict[int, str] = field(default_factory=dict)  # row -> why (`REASONS`)
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """One symbol's inputs: its row, its bars and where its firing bars are."""
+
+    row: int
+    symbol: str
+    instrument: Instrument
+    history: SymbolHistory
+    sessions: np.ndarray  # timeline position of each bar from first_active
+    fires: np.ndarray  # timeline positions of its firing bars
+    buy: np.ndarray  # flags at those bars
+    sell: np.ndarray
+    close: np.ndarray  # the close the node sees there (the market's, as the event loop reads it)
+
+
+def simulate(symbols: list[Symbol], node_id: str, rule: SizingRule, order_type: OrderType, fees: FeeSchedule,
+             participation: Any, initial_cash: int, timeline: Sequence[date], when: Callable[[int], tuple[datetime, date]],
+             settlement: Callable[[date], date]) -> Outcome:
+    """Run every symbol's own account over its firing bars, all symbols one step at a time."""
+    out = Outcome()
+    if not symbols:
+        return out
+    n, width = len(symbols), max(len(s.fires) for s in symbols)
+    ev = _Events(symbols, width, when)
+    limits = _Bands(symbols, ev, order_type)
+    fnum, fden = rate_ratio(fees.fee_rate)
+    tnum, tden = rate_ratio(fees.sell_tax_rate)
+    pnum, pden = participation.as_integer_ratio()
+    snum, sden = rules._percent_ratio(rule.percent)
+    lot = np.array([s.instrument.lot_size for s in symbols], dtype=np.int64)
+    specs = [spec_for(s.instrument.exchange) for s in symbols]
+    type_ok = np.array([order_type in sp.order_types for sp in specs])
+    odd_max = np.array([sp.odd_lot_max for sp in specs], dtype=np.int64)
+    max_q = np.array([sp.max_order_quantity if sp.max_order_quantity is not None else _LIMIT for sp in specs], dtype=np.int64)
+    cash = np.full(n, initial_cash, dtype=np.int64)
+    held = np.zeros(n, dtype=np.int64)
+    cost = np.zeros(n, dtype=np.int64)
+    lot_day = np.zeros((n, _SLOTS), dtype=np.int64)  # settlement day ordinal of an unsettled buy, 0: free
+    lot_qty = np.zeros((n, _SLOTS), dtype=np.int64)
+    # an LO order from the previous firing bar, still working when the symbol fires on its session
+    # bar (it expires on the next bar): the cash it reserves, or the shares it holds for sale
+    work_cash = np.zeros(n, dtype=np.int64)
+    work_shares = np.zeros(n, dtype=np.int64)
+    gone = np.zeros(n, dtype=np.int8)  # handed back to the event loop: the index of the reason
+    made: list[list[tuple[Any, ...]]] = [[] for _ in range(n)]  # per symbol: its orders, in order
+    settle_of: dict[int, int] = {}
+
+    for j in range(width):
+        p = np.flatnonzero(ev.mask[:, j] & (gone == 0))
+        if not len(p):
+            continue
+        day = ev.order_day[p, j]
+        lot_p = lot[p]
+        band_ok, ceiling, floor = limits.ok[p, j], limits.ceiling[p, j], limits.floor[p, j]
+        buy, sell = ev.buy[p, j] & band_ok, ev.sell[p, j] & band_ok
+        unsettled = np.where(lot_day[p] > day[:, None], lot_qty[p], 0).sum(axis=1)
+        sellable = np.where(held[p] > 0, np.maximum(0, held[p] - unsettled - work_shares[p]), 0)
+        # the sell phase of `plan_one` (no target rebalancing in this case)
+        q_sell = sellable if rule.sizing != "quantity" else np.minimum(sellable, rule.quantity)
+        q_sell = np.where(sell & (q_sell > 0), q_sell - q_sell % lot_p, 0)
+        # the buy phase: `rules.buy_quantity` and `rules.affordable`, on arrays
+        wants_buy = buy & ~sell
+        close = ev.close[p, j]
+        price_buy = ceiling if order_type is OrderType.LO else np.zeros_like(ceiling)
+        reserve_at = ceiling  # LO at the band edge is priced at the ceiling; other types are valued there
+        equity = cash[p] + held[p] * close
+        if rule.sizing == "percent_equity":
+            wanted = equity * snum // (sden * 100 * np.maximum(close, 1))
+        else:
+            wanted = np.full(len(p), rule.quantity, dtype=np.int64)
+        wanted = np.where(wanted > 0, wanted - wanted % lot_p, 0)
+        bp = cash[p] - work_cash[p]
+        work_cash[p], work_shares[p] = 0, 0  # read once: that order expires on the next bar
+        afford = np.where((bp > 0) & (reserve_at > 0), bp * fden // np.maximum(reserve_at * (fden + fnum), 1), 0)
+        afford = np.where(afford > 0, afford - afford % lot_p, 0)
+        while True:
+            value = reserve_at * afford
+            over = (afford > 0) & (value + -(-value * fnum // fden) > bp)
+            if not over.any():
+                break
+            afford = afford - np.where(over, lot_p, 0)
+        q_buy = np.where(wants_buy, np.minimum(wanted, afford), 0)
+        side_buy = q_buy > 0
+        quantity = np.where(side_buy, q_buy, q_sell)
+        placed = quantity > 0
+        big = (np.abs(equity) >= _LIMIT) | (bp >= _LIMIT) | (reserve_at * np.maximum(afford, 0) >= _LIMIT) | (held[p] >= _LIMIT)
+        # `fast_accept`: anything it would not accept goes to the event loop, where the risk engine judges it
+        value = reserve_at * quantity
+        accept = type_ok[p] & (quantity > odd_max[p]) & (quantity % lot_p == 0) & (quantity <= max_q[p]) \
+            & np.where(side_buy, value + -(-value * fnum // fden) <= bp, quantity <= sellable) \
+            & np.where(side_buy, limits.buy_on_tick[p, j], limits.sell_on_tick[p, j])
+        nb = ev.next_bar[p, j]
+        has_next = nb >= 0
+        next_day = ev.next_day[p, j]
+        odd_bar = placed & has_next & ((next_day < day) | ((next_day == day) & ~ev.next_valid[p, j]))
+        judge = (placed & ~accept) | (placed & (quantity < lot_p))
+        refer = big | judge | odd_bar
+        if refer.any():
+            gone[p[odd_bar]] = 3
+            gone[p[judge]] = 1
+            gone[p[big]] = 2
+            keep = ~refer
+            p, day, quantity, placed, side_buy = p[keep], day[keep], quantity[keep], placed[keep], side_buy[keep]
+            ceiling, floor, lot_p, nb, has_next, next_day = ceiling[keep], floor[keep], lot_p[keep], nb[keep], has_next[keep], next_day[keep]
+            price_buy = price_buy[keep]
+        if not placed.any():
+            continue
+        session = has_next & (next_day == day)
+        o, h, low, c, v = (ev.next_bar_field(k, p, j) for k in range(5))
+        if order_type is OrderType.LO:
+            limit = np.where(side_buy, price_buy, floor)
+            hit = np.where(side_buy, low <= limit, h >= limit)
+            px = np.where(hit, np.where(side_buy, np.minimum(limit, o), np.maximum(limit, o)), 0)
+        elif order_type is OrderType.ATO:
+            px = o
+        else:
+            px = c
+        budget = v * pnum // pden
+        filled = np.where(placed & session & (px > 0), np.minimum(quantity, budget - budget % lot_p), 0)
+        notional = px * filled
+        huge = notional >= _LIMIT
+        if huge.any():
+            gone[p[huge]] = 2
+            filled = np.where(huge, 0, filled)
+            placed = placed & ~huge
+            notional = px * filled
+        fee = -(-notional * fnum // fden)
+        tax = np.where(side_buy, 0, -(-notional * tnum // tden))
+        flow = np.where(side_buy, -(notional + fee + tax), notional - fee - tax)
+        fill_rows = np.flatnonzero(filled > 0)
+        for x in fill_rows.tolist():
+            r = int(p[x])
+            f, px_x, fee_x = int(filled[x]), int(px[x]), int(fee[x])
+            cash[r] += int(flow[x])
+            if side_buy[x]:
+                held[r] += f
+                cost[r] += f * px_x + fee_x
+                settles = _settle(settle_of, int(next_day[x]), settlement)
+                lot_day[r] = np.where(lot_day[r] <= int(day[x]), 0, lot_day[r])  # settled by now: never counted again
+                free = np.flatnonzero(lot_day[r] == 0)
+                if not len(free):
+                    gone[r] = 4
+                    continue
+                lot_day[r, free[0]], lot_qty[r, free[0]] = settles, f
+            else:
+                remaining = int(held[r]) - f
+                cost[r] = round(Fraction(int(cost[r]) * remaining, int(held[r])))  # `PaperPortfolio`'s average cost
+                held[r] = remaining
+                if remaining == 0:
+                    cost[r] = 0
+                    lot_day[r] = 0
+        # statuses: filled, part-filled or not; a closing-auction type expires after its bar, an LO
+        # still working expires on the symbol's next bar (if it has one); if the symbol fires again
+        # on the order's session bar, that decision sees it working (`work_cash` / `work_shares`)
+        full = filled == quantity
+        following = ev.following[p, j]
+        working = placed & ~full & (order_type is OrderType.LO) & session & ev.fires_next[p, j]
+        if working.any():
+            left = quantity - filled
+            reserve = ceiling * left  # `SimBroker.reserved`: an LO buy reserves its limit, the ceiling here
+            work_cash[p] = np.where(working & side_buy, reserve + -(-reserve * fnum // fden), 0)
+            work_shares[p] = np.where(working & ~side_buy, left, 0)
+        for x in np.flatnonzero(placed).tolist():
+            r, f = int(p[x]), int(filled[x])
+            if full[x]:
+                status = S.FILLED
+            elif not session[x]:
+                status = S.EXPIRED if has_next[x] else S.NEW
+            elif order_type is not OrderType.LO:
+                status = S.EXPIRED
+            elif following[x]:
+                status = S.EXPIRED
+            else:
+                status = S.PARTIALLY_FILLED if f else S.NEW
+            made[r].append((j, bool(side_buy[x]), int(quantity[x]), status, f, int(px[x]) * f, int(fee[x]), int(tax[x]),
+                            int(ev.next_k[p[x], j]) if f else -1))
+
+    _records(out, symbols, made, gone, held, cost, ev, limits, node_id, order_type, timeline, when)
+    return out
+
+
+def _records(out: Outcome, symbols: list[Symbol], made: list[list[tuple[Any, ...]]], gone: np.ndarray,
+             held: np.ndarray, cost: np.ndarray, ev: _Events, limits: _Bands, node_id: str, order_type: OrderType,
+             timeline: Sequence[date], when: Callable[[int], tuple[datetime, date]]) -> None:
+    """The kept symbols' orders, fills and holdings, as the event loop would have recorded them."""
+    checked: set[str] = set()
+    for r, s in enumerate(symbols):
+        if gone[r]:
+            out.handed_back[s.row] = REASONS[gone[r]]
+            continue
+        for j, is_buy, quantity_, status, f, notional_, fee_, tax_, k_fill in made[r]:
+            k = int(ev.k[r, j])
+            at, day_ = when(k)
+            side = Side.BUY if is_buy else Side.SELL
+            band = limits.band(r, j)
+            price = (band.ceiling if is_buy else band.floor) if order_type is OrderType.LO else None
+            order_id = rules.client_order_id(node_id, s.symbol, at, side.value)
+            if s.symbol not in checked:  # the id and symbol as `OrderRequest` validates them (as the loop does)
+                OrderRequest(client_order_id=order_id, symbol=s.symbol, side=side, order_type=order_type,
+                             quantity=quantity_, price=price, created_at=at)
+                checked.add(s.symbol)
+            order = SimOrder(order_id, s.symbol, side, order_type, quantity_, price, at, day_, band, status, f,
+                             notional_, fee_, tax_)
+            out.orders.append((k, s.row, order))
+            if f:
+                px_ = notional_ // f
+                flow_ = -(notional_ + fee_ + tax_) if is_buy else notional_ - fee_ - tax_
+                out.fills.append((k_fill, s.row, (order_id, s.symbol, side, f, px_, fee_, tax_, timeline[k_fill], flow_)))
+        if held[r]:
+            out.holdings[s.row] = (int(held[r]), int(cost[r]))
+
+
+def _settle(cache: dict[int, int], ordinal: int, settlement: Callable[[date], date]) -> int:
+    found = cache.get(ordinal)
+    if found is None:
+        found = cache[ordinal] = settlement(date.fromordinal(ordinal)).toordinal()
+    return found
+
+
+class _Events:
+    """Per symbol (rows) and firing bar (columns): where it is, its flags and close, the order's
+    session, and the symbol's next bar (the one the order trades on)."""
+
+    def __init__(self, symbols: list[Symbol], width: int, when: Callable[[int], tuple[datetime, date]]) -> None:
+        n = len(symbols)
+        shape = (n, width)
+        self.mask = np.zeros(shape, dtype=bool)
+        self.k = np.zeros(shape, dtype=np.int64)
+        self.buy = np.zeros(shape, dtype=bool)
+        self.sell = np.zeros(shape, dtype=bool)
+        self.close = np.ones(shape, dtype=np.int64)
+        self.order_day = np.zeros(shape, dtype=np.int64)
+        self.next_bar = np.full(shape, -1, dtype=np.int64)
+        self.next_k = np.zeros(shape, dtype=np.int64)
+        self.next_day = np.zeros(shape, dtype=np.int64)
+        self.next_valid = np.zeros(shape, dtype=bool)
+        self.fires_next = np.zeros(shape, dtype=bool)  # the symbol fires again on the next bar
+        self.following = np.zeros(shape, dtype=bool)  # the symbol has a bar after the next one
+        self.bars = np.zeros((n, width, 5), dtype=np.int64)  # the next bar's open, high, low, close, volume
+        order_days = {k: when(k)[1].toordinal() for k in sorted({int(k) for s in symbols for k in s.fires})}
+        for r, s in enumerate(symbols):
+            m = len(s.fires)
+            if not m:
+                continue
+            h = s.history
+            first = h.first_active
+            ks = s.fires
+            i = np.searchsorted(s.sessions, ks) + first  # bar index of each firing bar
+            whole = h.whole
+            assert whole is not None
+            self.mask[r, :m] = True
+            self.k[r, :m] = ks
+            self.buy[r, :m], self.sell[r, :m] = s.buy, s.sell
+            self.close[r, :m] = s.close
+            self.order_day[r, :m] = [order_days[int(k)] for k in ks]
+            nxt = i + 1
+            exists = nxt < len(whole)
+            self.next_bar[r, :m] = np.where(exists, nxt, -1)
+            at = np.minimum(nxt, len(whole) - 1)
+            self.next_k[r, :m] = np.where(exists, s.sessions[np.minimum(at - first, len(s.sessions) - 1)], 0)
+            self.next_day[r, :m] = np.where(exists, whole[at, 5], 0)
+            self.next_valid[r, :m] = exists & (whole[at, 6] == 1)
+            self.bars[r, :m] = np.where(exists[:, None], whole[at, :5], 0)
+            self.fires_next[r, : m - 1] = i[1:] == i[:-1] + 1
+            self.following[r, :m] = i + 2 < len(whole)
+
+    def next_bar_field(self, field_: int, p: np.ndarray, j: int) -> np.ndarray:
+        found: np.ndarray = self.bars[p, j, field_]
+        return found
+
+
+class _Bands:
+    """The price band of every firing bar's order session, from `rules.limits_for` once per
+    distinct (instrument, close): whether there is one, its ceiling and floor, and whether the
+    prices the orders would carry are on the tick grid."""
+
+    def __init__(self, symbols: list[Symbol], ev: _Events, order_type: OrderType) -> None:
+        shape = ev.mask.shape
+        self.ok = np.zeros(shape, dtype=bool)
+        self.ceiling = np.ones(shape, dtype=np.int64)
+        self.floor = np.ones(shape, dtype=np.int64)
+        self.buy_on_tick = np.ones(shape, dtype=bool)
+        self.sell_on_tick = np.ones(shape, dtype=bool)
+        self._found: list[PriceLimits | None] = []
+        self._which = np.full(shape, -1, dtype=np.int64)  # index into `_found`
+        kinds: dict[tuple[str, str], int] = {}
+        kind = np.zeros(shape, dtype=np.int64)
+        for r, s in enumerate(symbols):
+            kind[r] = kinds.setdefault((s.instrument.tick_ladder_id, s.instrument.exchange.value), len(kinds))
+        example = {kinds[(s.instrument.tick_ladder_id, s.instrument.exchange.value)]: s.instrument for s in symbols}
+        keys = kind[ev.mask] * (1 << 40) + ev.close[ev.mask]
+        unique, inverse = np.unique(keys, return_inverse=True)
+        ok, ceiling, floor = np.zeros(len(unique), bool), np.ones(len(unique), np.int64), np.ones(len(unique), np.int64)
+        buy_tick, sell_tick = np.ones(len(unique), bool), np.ones(len(unique), bool)
+        for u, key in enumerate(unique.tolist()):
+            instrument = example[key >> 40]
+            band = rules.limits_for(instrument, key & ((1 << 40) - 1), date(1970, 1, 1))  # no listing date: any day
+            self._found.append(band)
+            if band is None:
+                continue
+            ok[u], ceiling[u], floor[u] = True, band.ceiling, band.floor
+            if order_type is OrderType.LO:
+                grid = ladder(instrument.tick_ladder_id)
+                buy_tick[u], sell_tick[u] = grid.is_on_tick(band.ceiling), grid.is_on_tick(band.floor)
+        at = ev.mask
+        self._which[at] = inverse
+        self.ok[at], self.ceiling[at], self.floor[at] = ok[inverse], ceiling[inverse], floor[inverse]
+        self.buy_on_tick[at], self.sell_on_tick[at] = buy_tick[inverse], sell_tick[inverse]
+
+    def band(self, r: int, j: int) -> PriceLimits:
+        found = self._found[int(self._which[r, j])]
+        assert found is not None
+        return found
