@@ -46,7 +46,7 @@ _SLOTS = 4  # unsettled buy lots kept per symbol (T+2: at most a few are ever un
 S = OrderStatus
 #: why a symbol is handed back to the event loop (the first reason met)
 REASONS = ("", "an order the risk engine must judge", "numbers beyond int64-safe arithmetic",
-           "a bar off the calendar or breaking the bar rules", "more unsettled buys than kept")
+           "a bar off the calendar, breaking the bar rules or without a price", "more unsettled buys than kept")
 
 
 def eligible(rule: SizingRule, order_type: OrderType, fees: FeeSchedule, participation: Any, risk: RiskLimits,
@@ -97,7 +97,8 @@ def simulate(symbols: list[Symbol], node_id: str, rule: SizingRule, order_type: 
         return out
     n, width = len(symbols), max(len(s.fires) for s in symbols)
     ev = _Events(symbols, width, when)
-    limits = _Bands(symbols, ev, order_type)
+    odd_close = ev.mask & ((ev.close <= 0) | (ev.close >= 1 << 40))  # not a price: the loop judges it
+    limits = _Bands(symbols, ev, order_type, ev.mask & ~odd_close)
     fnum, fden = rate_ratio(fees.fee_rate)
     tnum, tden = rate_ratio(fees.sell_tax_rate)
     pnum, pden = participation.as_integer_ratio()
@@ -117,6 +118,7 @@ def simulate(symbols: list[Symbol], node_id: str, rule: SizingRule, order_type: 
     work_cash = np.zeros(n, dtype=np.int64)
     work_shares = np.zeros(n, dtype=np.int64)
     gone = np.zeros(n, dtype=np.int8)  # handed back to the event loop: the index of the reason
+    gone[odd_close.any(axis=1)] = 3
     made: list[list[tuple[Any, ...]]] = [[] for _ in range(n)]  # per symbol: its orders, in order
     settle_of: dict[int, int] = {}
 
@@ -349,7 +351,7 @@ class _Bands:
     distinct (instrument, close): whether there is one, its ceiling and floor, and whether the
     prices the orders would carry are on the tick grid."""
 
-    def __init__(self, symbols: list[Symbol], ev: _Events, order_type: OrderType) -> None:
+    def __init__(self, symbols: list[Symbol], ev: _Events, order_type: OrderType, at: np.ndarray) -> None:
         shape = ev.mask.shape
         self.ok = np.zeros(shape, dtype=bool)
         self.ceiling = np.ones(shape, dtype=np.int64)
@@ -363,7 +365,7 @@ class _Bands:
         for r, s in enumerate(symbols):
             kind[r] = kinds.setdefault((s.instrument.tick_ladder_id, s.instrument.exchange.value), len(kinds))
         example = {kinds[(s.instrument.tick_ladder_id, s.instrument.exchange.value)]: s.instrument for s in symbols}
-        keys = kind[ev.mask] * (1 << 40) + ev.close[ev.mask]
+        keys = kind[at] * (1 << 40) + ev.close[at]
         unique, inverse = np.unique(keys, return_inverse=True)
         ok, ceiling, floor = np.zeros(len(unique), bool), np.ones(len(unique), np.int64), np.ones(len(unique), np.int64)
         buy_tick, sell_tick = np.ones(len(unique), bool), np.ones(len(unique), bool)
@@ -377,7 +379,6 @@ class _Bands:
             if order_type is OrderType.LO:
                 grid = ladder(instrument.tick_ladder_id)
                 buy_tick[u], sell_tick[u] = grid.is_on_tick(band.ceiling), grid.is_on_tick(band.floor)
-        at = ev.mask
         self._which[at] = inverse
         self.ok[at], self.ceiling[at], self.floor[at] = ok[inverse], ceiling[inverse], floor[inverse]
         self.buy_on_tick[at], self.sell_on_tick[at] = buy_tick[inverse], sell_tick[inverse]
