@@ -124,7 +124,10 @@ class SymbolAccounts(Broker, MarketDataSink):
         return all(a.is_connected for a in self.accounts.values())
 
     async def submit(self, request: OrderRequest) -> Order:
-        account = await self.account(request.symbol)
+        account = self.account_for(request.symbol)
+        tape = self._tape
+        if tape is not None and tape.fresh.get(request.symbol) != tape.session:
+            await self._sync(request.symbol)
         order = await account.submit(request)
         if order.client_order_id not in self._owner:
             self._owner[order.client_order_id] = account

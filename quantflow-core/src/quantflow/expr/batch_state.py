@@ -79,9 +79,10 @@ class Sma:
 
     def update(self, rows: np.ndarray, args: list[Any]) -> np.ndarray:
         x = _column(args[0], len(rows))
-        out = np.full(len(rows), NAN)
         finite = np.isfinite(x)
+        out = None
         if not finite.all():  # a gap: forget the window (streaming._Windowed.update)
+            out = np.full(len(rows), NAN)
             gone = rows[~finite]
             self.head[gone], self.count[gone], self.total[gone] = 0, 0, 0.0
             rows, x, keep = rows[finite], x[finite], np.flatnonzero(finite)
@@ -97,7 +98,7 @@ class Sma:
         # is, -0.0 included) and keep head and count: streaming.Sma's steps, without masks.
         total -= np.where(full, self.ring[rows, head], 0.0)
         self.total[rows], self.count[rows], self.head[rows] = total, count - full, (head + full) % self.size
-        if keep is None:
+        if keep is None or out is None:
             return means
         out[keep] = means
         return out

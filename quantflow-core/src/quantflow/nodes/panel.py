@@ -49,6 +49,7 @@ class Panel:
         owner = np.repeat(np.arange(len(bars), dtype=np.int64), np.diff(self.offsets))
         self._stride = len(self._times) + 1
         self._keys = owner * self._stride + np.searchsorted(self._times, self.time)  # sorted
+        self._row_keys = np.arange(len(bars), dtype=np.int64) * self._stride  # each row's first key
         self._ends: tuple[np.datetime64, np.ndarray] | None = None
 
     def ends(self, cutoff: np.datetime64) -> np.ndarray:
@@ -56,9 +57,8 @@ class Panel:
         cached = self._ends
         if cached is not None and cached[0] == cutoff:
             return cached[1]
-        rank = int(np.searchsorted(self._times, cutoff, side="right"))
-        rows = np.arange(len(self.symbols), dtype=np.int64)
-        found = np.searchsorted(self._keys, rows * self._stride + rank, side="left") - self.offsets[:-1]
+        rank = int(self._times.searchsorted(cutoff, side="right"))
+        found = self._keys.searchsorted(self._row_keys + rank, side="left") - self.offsets[:-1]
         self._ends = (cutoff, found)
         return found
 

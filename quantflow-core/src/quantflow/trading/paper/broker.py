@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
 from functools import lru_cache
 
-from quantflow.domain.instrument import Instrument
+from quantflow.domain.instrument import Exchange, Instrument
 from quantflow.domain.market_data import Tick
 from quantflow.domain.orders import Fill, Order, OrderRequest, OrderStatus, OrderType, Side
 from quantflow.domain.portfolio import Account, Position
@@ -80,6 +80,7 @@ class PaperBroker(Broker, MarketDataSink):
         self._instruments: dict[str, Instrument] = {i.symbol: i for i in self.config.instruments}
         # tick ladder per symbol: read for every bar and order (an instrument never changes here)
         self._ladder_ids: dict[str, str] = {s: i.tick_ladder_id for s, i in self._instruments.items()}
+        self._ladder_names: dict[str, str] = {s: ladder(x).name for s, x in self._ladder_ids.items()}
         self._reference: dict[str, tuple[date | None, int]] = {
             s: (None, p) for s, p in self.config.reference_prices.items()
         }
@@ -293,7 +294,7 @@ class PaperBroker(Broker, MarketDataSink):
         if seeded is not None and seeded[0] is None:  # configured reference: the first day seen
             self._reference[symbol] = (day, seeded[1])
         elif symbol in self._last and self._last[symbol][0] < day:  # new day: previous close
-            self._reference[symbol] = (day, reference_from_close(self._last[symbol][1], self._grid(symbol).name))
+            self._reference[symbol] = (day, reference_from_close(self._last[symbol][1], self._ladder_names[symbol]))
         for order in self.ledger.open_orders(symbol):
             if _vn_day(order.created_at) < day:
                 self._finish(order.client_order_id, K.EXPIRED, max(ts, order.updated_at))
@@ -310,8 +311,7 @@ class PaperBroker(Broker, MarketDataSink):
             reference = reference_from_close(self._last[symbol][1], self._ladder_ids[symbol])
         else:
             return None
-        return price_limits(instrument.exchange, reference, first_day=instrument.listing_date == day,
-                            ladder_id=self._ladder_ids[symbol])
+        return _band(instrument.exchange, reference, instrument.listing_date == day, self._ladder_ids[symbol])
 
     def _limits_or_raise(self, symbol: str, day: date) -> PriceLimits:
         limits = self._limits(symbol, day)
@@ -363,6 +363,12 @@ class PaperBroker(Broker, MarketDataSink):
 
     def _event_time(self, order: Order) -> datetime:
         return max(order.updated_at, self._now) if self._now else order.updated_at
+
+
+@lru_cache(maxsize=65536)
+def _band(exchange: Exchange, reference: int, first_day: bool, ladder_id: str) -> PriceLimits:
+    """`price_limits` by position (keyword arguments make every cache lookup slower)."""
+    return price_limits(exchange, reference, first_day=first_day, ladder_id=ladder_id)
 
 
 @lru_cache(maxsize=8192)
