@@ -361,16 +361,13 @@ class _Run:
                 node.rule, node.order_type, config.fees, config.max_participation, config.risk,
                 [self.accounts[r].instruments[self.symbols[r]] for r in rows]):
             return rows
-        symbols = []
-        for row in rows:
-            symbol, index = self.symbols[row], self.market.index[row]
-            ks = np.flatnonzero(fires[row])
-            buys, sells = node.flags(row, ks)
-            symbols.append(lockstep.Symbol(row, symbol, self.accounts[row].instruments[symbol], self.history.series[symbol],
-                                           np.flatnonzero(index >= 0), ks, np.array(buys, dtype=bool),
-                                           np.array(sells, dtype=bool), self.market.close[row, ks]))
-        outcome = lockstep.simulate(symbols, node.node_id, node.rule, node.order_type, config.fees, config.max_participation,
-                                    config.initial_cash, self.history.timeline, self.when, self._settlement)
+        symbols = [lockstep.Symbol(row, self.symbols[row], self.accounts[row].instruments[self.symbols[row]])
+                   for row in rows]
+        market = lockstep.Market(self.market.index, self.market.close, self.history.days, self.history.whole,
+                                 self.history.panel.offsets, fires, node.buy, node.sell)
+        outcome = lockstep.simulate(symbols, market, node.node_id, node.rule, node.order_type, config.fees,
+                                    config.max_participation, config.initial_cash, self.history.timeline, self.when,
+                                    self._settlement)
         for k, row, order in outcome.orders:
             self._count += 1
             self.orders.append((k, node.number, row, self._count, order))

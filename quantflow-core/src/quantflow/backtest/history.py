@@ -111,6 +111,7 @@ class History:
     timeline: tuple[date, ...]  # sessions in [start, end] where any symbol has a bar
     panel: Panel  # the same bars as flat columns, for the bars node's cross-symbol frames
     days: np.ndarray  # the timeline as datetime64[D]
+    whole: np.ndarray  # `SymbolHistory.whole` of every symbol, in `symbols` order (`panel.offsets`)
 
     def bar_index(self) -> dict[str, dict[date, int]]:
         return {s: {d: i for i, d in enumerate(h.days.astype(date).tolist())} for s, h in self.series.items()}
@@ -143,7 +144,7 @@ async def load_history(source: object, symbols: Sequence[str], start: date, end:
     series = {s: SymbolHistory(bars, days, first, whole[at[s][0]:at[s][1]], valid[at[s][0]:at[s][1]])
               for s, (bars, days, first) in cuts.items()}
     days = _timeline([h.days[h.first_active:] for h in series.values()])
-    return History(ordered, series, tuple(days.astype(date).tolist()), panel, days)
+    return History(ordered, series, tuple(days.astype(date).tolist()), panel, days, whole)
 
 
 def _timeline(days: list[np.ndarray]) -> np.ndarray:

@@ -29,7 +29,6 @@ import numpy as np
 
 from quantflow.backtest import rules
 from quantflow.backtest.decide import SizingRule
-from quantflow.backtest.history import SymbolHistory
 from quantflow.backtest.simbroker import SimFill, SimOrder, lenient
 from quantflow.domain.instrument import Instrument
 from quantflow.domain.orders import OrderRequest, OrderStatus, OrderType, Side
@@ -40,6 +39,7 @@ from quantflow.market.ticks import ladder
 from quantflow.trading.risk import RiskLimits, TradingState
 
 _BAND_TYPES = {OrderType.LO, OrderType.ATO, OrderType.ATC}
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _LIMIT = 2**45  # money and share values stay below this, so products with small ratios fit int64
 _RATIO = 2**17  # numerators and denominators of the rates, percent and participation
 _SLOTS = 4  # unsettled buy lots kept per symbol (T+2: at most a few are ever unsettled)
@@ -75,28 +75,34 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class Symbol:
-    """One symbol's inputs: its row, its bars and where its firing bars are."""
-
-    row: int
+    row: int  # its row in the market arrays
     symbol: str
     instrument: Instrument
-    history: SymbolHistory
-    sessions: np.ndarray  # timeline position of each bar from first_active
-    fires: np.ndarray  # timeline positions of its firing bars
-    buy: np.ndarray  # flags at those bars
-    sell: np.ndarray
-    close: np.ndarray  # the close the node sees there (the market's, as the event loop reads it)
 
 
-def simulate(symbols: list[Symbol], node_id: str, rule: SizingRule, order_type: OrderType, fees: FeeSchedule,
-             participation: Any, initial_cash: int, timeline: Sequence[date], when: Callable[[int], tuple[datetime, date]],
-             settlement: Callable[[date], date]) -> Outcome:
+@dataclass(frozen=True, slots=True)
+class Market:
+    """What the simulation reads of the market, for all symbols (rows) and sessions (columns)."""
+
+    index: np.ndarray  # bar index of each symbol's bar at each session, -1 for none
+    close: np.ndarray  # the close the node sees at each session
+    days: np.ndarray  # the sessions (datetime64[D])
+    whole: np.ndarray  # every bar of every symbol as the broker reads it (`History.whole`)
+    offsets: np.ndarray  # where each row's bars start in `whole` (n + 1 entries)
+    fires: np.ndarray  # where the node has something to decide
+    buy: np.ndarray | None  # the node's flags
+    sell: np.ndarray | None
+
+
+def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRule, order_type: OrderType,
+             fees: FeeSchedule, participation: Any, initial_cash: int, timeline: Sequence[date],
+             when: Callable[[int], tuple[datetime, date]], settlement: Callable[[date], date]) -> Outcome:
     """Run every symbol's own account over its firing bars, all symbols one step at a time."""
     out = Outcome()
     if not symbols:
         return out
-    n, width = len(symbols), max(len(s.fires) for s in symbols)
-    ev = _Events(symbols, width, when)
+    ev = _Events(symbols, market, when)
+    n, width = ev.mask.shape
     odd_close = ev.mask & ((ev.close <= 0) | (ev.close >= 1 << 40))  # not a price: the loop judges it
     limits = _Bands(symbols, ev, order_type, ev.mask & ~odd_close)
     fnum, fden = rate_ratio(fees.fee_rate)
@@ -298,48 +304,46 @@ class _Events:
     """Per symbol (rows) and firing bar (columns): where it is, its flags and close, the order's
     session, and the symbol's next bar (the one the order trades on)."""
 
-    def __init__(self, symbols: list[Symbol], width: int, when: Callable[[int], tuple[datetime, date]]) -> None:
-        n = len(symbols)
-        shape = (n, width)
-        self.mask = np.zeros(shape, dtype=bool)
-        self.k = np.zeros(shape, dtype=np.int64)
-        self.buy = np.zeros(shape, dtype=bool)
-        self.sell = np.zeros(shape, dtype=bool)
-        self.close = np.ones(shape, dtype=np.int64)
-        self.order_day = np.zeros(shape, dtype=np.int64)
-        self.next_bar = np.full(shape, -1, dtype=np.int64)
-        self.next_k = np.zeros(shape, dtype=np.int64)
-        self.next_day = np.zeros(shape, dtype=np.int64)
-        self.next_valid = np.zeros(shape, dtype=bool)
-        self.fires_next = np.zeros(shape, dtype=bool)  # the symbol fires again on the next bar
-        self.following = np.zeros(shape, dtype=bool)  # the symbol has a bar after the next one
-        self.bars = np.zeros((n, width, 5), dtype=np.int64)  # the next bar's open, high, low, close, volume
-        order_days = {k: when(k)[1].toordinal() for k in sorted({int(k) for s in symbols for k in s.fires})}
-        for r, s in enumerate(symbols):
-            m = len(s.fires)
-            if not m:
-                continue
-            h = s.history
-            first = h.first_active
-            ks = s.fires
-            i = np.searchsorted(s.sessions, ks) + first  # bar index of each firing bar
-            whole = h.whole
-            assert whole is not None
-            self.mask[r, :m] = True
-            self.k[r, :m] = ks
-            self.buy[r, :m], self.sell[r, :m] = s.buy, s.sell
-            self.close[r, :m] = s.close
-            self.order_day[r, :m] = [order_days[int(k)] for k in ks]
-            nxt = i + 1
-            exists = nxt < len(whole)
-            self.next_bar[r, :m] = np.where(exists, nxt, -1)
-            at = np.minimum(nxt, len(whole) - 1)
-            self.next_k[r, :m] = np.where(exists, s.sessions[np.minimum(at - first, len(s.sessions) - 1)], 0)
-            self.next_day[r, :m] = np.where(exists, whole[at, 5], 0)
-            self.next_valid[r, :m] = exists & (whole[at, 6] == 1)
-            self.bars[r, :m] = np.where(exists[:, None], whole[at, :5], 0)
-            self.fires_next[r, : m - 1] = i[1:] == i[:-1] + 1
-            self.following[r, :m] = i + 2 < len(whole)
+    def __init__(self, symbols: list[Symbol], market: Market, when: Callable[[int], tuple[datetime, date]]) -> None:
+        rows = np.array([s.row for s in symbols], dtype=np.int64)
+        rr, kk = np.nonzero(market.fires[rows])  # symbol by symbol, sessions ascending
+        counts = np.bincount(rr, minlength=len(rows))
+        shape = (len(rows), int(counts.max(initial=0)))
+        jj = np.arange(len(rr)) - np.repeat(np.cumsum(counts) - counts, counts)
+        at = (rr, jj)
+        row = rows[rr]
+        i = market.index[row, kk]  # each firing bar's index in its symbol's bars
+        bars = market.offsets[row + 1] - market.offsets[row]
+        nxt = i + 1
+        exists = nxt < bars
+        whole = market.whole[market.offsets[row] + np.minimum(nxt, bars - 1)]
+        first = int(market.days[0].astype(np.int64)) + _EPOCH_ORDINAL
+        on_grid = np.full(int(market.days[-1].astype(np.int64)) + _EPOCH_ORDINAL - first + 1, 0, dtype=np.int64)
+        on_grid[market.days.astype(np.int64) + _EPOCH_ORDINAL - first] = np.arange(len(market.days))
+        sessions, back = np.unique(kk, return_inverse=True)
+        order_days = np.array([when(k)[1].toordinal() for k in sessions.tolist()], dtype=np.int64)
+        again = np.zeros(len(rr), dtype=bool)  # the symbol fires again on the next bar
+        again[:-1] = (rr[1:] == rr[:-1]) & (i[1:] == i[:-1] + 1)
+
+        def put(values: Any, dtype: Any, empty: Any = 0) -> np.ndarray:
+            out = np.full(shape, empty, dtype=dtype)
+            out[at] = values
+            return out
+
+        self.mask = put(True, bool, False)
+        self.k = put(kk, np.int64)
+        self.buy = put(False if market.buy is None else market.buy[row, kk], bool, False)
+        self.sell = put(False if market.sell is None else market.sell[row, kk], bool, False)
+        self.close = put(market.close[row, kk], np.int64, 1)
+        self.order_day = put(order_days[back], np.int64)
+        self.next_bar = put(np.where(exists, nxt, -1), np.int64, -1)
+        self.next_day = put(np.where(exists, whole[:, 5], 0), np.int64)
+        self.next_k = put(np.where(exists, on_grid[np.clip(whole[:, 5] - first, 0, len(on_grid) - 1)], 0), np.int64)
+        self.next_valid = put(exists & (whole[:, 6] == 1), bool, False)
+        self.fires_next = put(again, bool, False)
+        self.following = put(i + 2 < bars, bool, False)  # the symbol has a bar after the next one
+        self.bars = np.zeros((*shape, 5), dtype=np.int64)  # the next bar's open, high, low, close, volume
+        self.bars[at] = np.where(exists[:, None], whole[:, :5], 0)
 
     def next_bar_field(self, field_: int, p: np.ndarray, j: int) -> np.ndarray:
         found: np.ndarray = self.bars[p, j, field_]
