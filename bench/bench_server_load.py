@@ -269,8 +269,11 @@ async def scenario(args: argparse.Namespace, url: str, server_pid: int) -> dict[
             await asyncio.sleep(1.0)  # let the replays drain
             ours.send("live")
             cpu, wall = cpu_seconds(server_pid), time.perf_counter()
+            cpu_clients = cpu_seconds(process.pid) + time.process_time()
             loaded, loaded_errors = await reads(pool, path, args.rate, args.seconds)
-            cpu_loaded = (cpu_seconds(server_pid) - cpu) / (time.perf_counter() - wall)
+            elapsed = time.perf_counter() - wall
+            cpu_loaded = (cpu_seconds(server_pid) - cpu) / elapsed
+            cpu_clients = (cpu_seconds(process.pid) + time.process_time() - cpu_clients) / elapsed
             run = (await client.get(f"/api/runs/{run_id}")).json()
             ours.send("stop")
             fan_out = await asyncio.to_thread(ours.recv)
@@ -294,6 +297,7 @@ async def scenario(args: argparse.Namespace, url: str, server_pid: int) -> dict[
         "p99_ratio_vs_no_subscribers": round(loaded_p["p99_ms"] / peer_p["p99_ms"], 2) if peer and loaded else None,
         **fan_out,
         "server_cpu_cores": {"no_subscribers": round(cpu_peer, 2), "with_subscribers": round(cpu_loaded, 2)},
+        "bench_clients_cpu_cores_with_subscribers": round(cpu_clients, 2),
         "load_average": Path("/proc/loadavg").read_text().split()[:3],
         "goal_p99_ms": 50,
     }

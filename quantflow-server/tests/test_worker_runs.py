@@ -51,6 +51,8 @@ def test_a_run_computes_in_another_process_and_cancel_stops_it(api, sma) -> None
     run_id = _start(api, alice, sma)
     process = _computing(api, alice, run_id)
     assert process.pid != os.getpid() and process.is_alive()
+    # It yields the CPU to the server: niceness raised by run_worker_nice (10 by default).
+    assert os.getpriority(os.PRIO_PROCESS, process.pid) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)
     assert api.client.post(f"/api/runs/{run_id}/cancel", headers=alice).status_code == 202
     finished = api.wait_run(run_id, alice)
     assert finished["status"] == "cancelled" and not process.is_alive()

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     market_data_dir: Path | None = None
     # Backtest and paper runs computing at once, each in its own worker process; the rest wait `queued`.
     run_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=256)
+    # Added to the workers' niceness: a computing run yields the CPU to the server's requests and streams.
+    run_worker_nice: int = Field(10, ge=0, le=19)
     web_dir: Path | None = None  # the built web app (quantflow-web/dist)
     swagger_dir: Path | None = None  # Swagger UI's files (quantflow-server/swagger/dist)
     host: str = "127.0.0.1"

@@ -159,6 +159,7 @@ class RunManager:
             market_data_dir=self.settings.market_data_dir,
             host_factory=self.worker_host,
             pace_s=request.pace_ms / 1000,
+            nice=self.settings.run_worker_nice,
         )
         status, summary = "failed", None
         try:

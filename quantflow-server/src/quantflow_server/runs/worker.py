@@ -8,6 +8,7 @@ the pipe close and fails the run (runs/processes.py).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ class Job:
     market_data_dir: Path | None
     host_factory: Callable[[], PluginHost]
     pace_s: float = 0.0  # paper: the pause after each session (0: as fast as it computes)
+    nice: int = 0  # added to the worker's niceness before it computes
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ def execute(job: Job, report: Callable[[dict[str, Any]], None]) -> Outcome:
 
 def main(job: Job, conn: Connection) -> None:
     """The process target. A failure of the run is a message; only a dying process sends none."""
+    if job.nice:
+        os.nice(job.nice)
     try:
         outcome = execute(job, lambda event: conn.send(("event", event)))
     except Exception as exc:
