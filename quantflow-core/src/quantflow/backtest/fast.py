@@ -31,7 +31,7 @@ from quantflow.domain.orders import OrderRequest, OrderType, Side
 from quantflow.domain.trusted import built
 from quantflow.engine import RunContext, RunMode, RunStatus, compile_plan, execute
 from quantflow.engine.plan import Step
-from quantflow.gc_pause import gc_relaxed
+from quantflow.gc_pause import gc_paused
 from quantflow.market.bands import PriceLimits
 from quantflow.market.calendar import default_calendar
 from quantflow.market.sessions import to_vn_time
@@ -61,7 +61,7 @@ async def run_fast(workflow: Any, source: Any, config: BacktestConfig, *, types:
     if result.status is not RunStatus.SUCCEEDED:
         raise BacktestError("the signal run failed: " + "; ".join(f"{n}: {e}" for n, e in result.errors.items()))
     wired = [(s, {w.name: result.outputs[steps[w.sources[0][0]].node_id][w.sources[0][1]] for w in s.inputs}) for s in actions]
-    with gc_relaxed():  # thousands of short-lived order objects over a large, stable heap
+    with gc_paused():  # tens of thousands of acyclic objects (orders, fills, result rows), freed by reference counts
         return _simulate(history, config, calendar, wired)
 
 

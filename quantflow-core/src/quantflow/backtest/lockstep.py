@@ -29,7 +29,7 @@ import numpy as np
 
 from quantflow.backtest import rules
 from quantflow.backtest.decide import SizingRule
-from quantflow.backtest.simbroker import SimFill, SimOrder, lenient
+from quantflow.backtest.simbroker import VALUE, SimFill, SimOrder, lenient
 from quantflow.domain.instrument import Instrument
 from quantflow.domain.orders import OrderRequest, OrderStatus, OrderType, Side
 from quantflow.market.bands import PriceLimits
@@ -44,6 +44,8 @@ _LIMIT = 2**45  # money and share values stay below this, so products with small
 _RATIO = 2**17  # numerators and denominators of the rates, percent and participation
 _SLOTS = 4  # unsettled buy lots kept per symbol (T+2: at most a few are ever unsettled)
 S = OrderStatus
+_STATUSES = (S.NEW, S.PARTIALLY_FILLED, S.FILLED, S.EXPIRED)
+_NEW, _PARTIAL, _FILLED, _EXPIRED = range(4)
 #: why a symbol is handed back to the event loop (the first reason met)
 REASONS = ("", "an order the risk engine must judge", "numbers beyond int64-safe arithmetic",
            "a bar off the calendar, breaking the bar rules or without a price", "more unsettled buys than kept")
@@ -125,7 +127,7 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
     work_shares = np.zeros(n, dtype=np.int64)
     gone = np.zeros(n, dtype=np.int8)  # handed back to the event loop: the index of the reason
     gone[odd_close.any(axis=1)] = 3
-    made: list[list[tuple[Any, ...]]] = [[] for _ in range(n)]  # per symbol: its orders, in order
+    log: list[tuple[np.ndarray, ...]] = []  # per step: the orders placed (row, step, side, ..., fill session)
     settle_of: dict[int, int] = {}
 
     for j in range(width):
@@ -210,87 +212,89 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         fee = -(-notional * fnum // fden)
         tax = np.where(side_buy, 0, -(-notional * tnum // tden))
         flow = np.where(side_buy, -(notional + fee + tax), notional - fee - tax)
-        fill_rows = np.flatnonzero(filled > 0)
-        for x in fill_rows.tolist():
-            r = int(p[x])
-            f, px_x, fee_x = int(filled[x]), int(px[x]), int(fee[x])
-            cash[r] += int(flow[x])
-            if side_buy[x]:
-                held[r] += f
-                cost[r] += f * px_x + fee_x
-                settles = _settle(settle_of, int(next_day[x]), settlement)
-                lot_day[r] = np.where(lot_day[r] <= int(day[x]), 0, lot_day[r])  # settled by now: never counted again
-                free = np.flatnonzero(lot_day[r] == 0)
-                if not len(free):
-                    gone[r] = 4
-                    continue
-                lot_day[r, free[0]], lot_qty[r, free[0]] = settles, f
-            else:
-                remaining = int(held[r]) - f
-                cost[r] = round(Fraction(int(cost[r]) * remaining, int(held[r])))  # `PaperPortfolio`'s average cost
-                held[r] = remaining
-                if remaining == 0:
-                    cost[r] = 0
-                    lot_day[r] = 0
+        cash[p] += np.where(filled > 0, flow, 0)
+        bought, sold = (filled > 0) & side_buy, (filled > 0) & ~side_buy
+        if bought.any():  # `PaperPortfolio.apply_fill`: shares, cost (with the fee), a T+2 lot
+            pb, fb = p[bought], filled[bought]
+            held[pb] += fb
+            cost[pb] += notional[bought] + fee[bought]
+            lots = lot_day[pb]
+            lots = np.where(lots <= day[bought][:, None], 0, lots)  # settled by now: never counted again
+            free = lots == 0
+            room = free.any(axis=1)
+            slot = free.argmax(axis=1)
+            gone[pb[~room]] = 4
+            lots[np.arange(len(pb))[room], slot[room]] = [_settle(settle_of, d, settlement)
+                                                           for d in next_day[bought][room].tolist()]
+            lot_day[pb] = lots
+            lot_qty[pb[room], slot[room]] = fb[room]
+        if sold.any():  # shares, and the cost in proportion, rounded half-even (`PaperPortfolio`)
+            ps, before = p[sold], held[p[sold]]
+            remaining = before - filled[sold]
+            product = cost[ps] * remaining
+            exact = cost[ps].astype(float) * remaining < 2.0**62
+            quotient, rest = np.divmod(product, np.maximum(before, 1))
+            rounded = quotient + ((2 * rest > before) | ((2 * rest == before) & (quotient % 2 == 1)))
+            new_cost = np.where(remaining == 0, 0, rounded)
+            for x in np.flatnonzero(~exact & (remaining > 0)).tolist():  # beyond int64: exactly, in Python
+                new_cost[x] = round(Fraction(int(cost[ps[x]]) * int(remaining[x]), int(before[x])))
+            cost[ps], held[ps] = new_cost, remaining
+            lot_day[ps[remaining == 0]] = 0  # a position sold out is gone, with its lots
         # statuses: filled, part-filled or not; a closing-auction type expires after its bar, an LO
         # still working expires on the symbol's next bar (if it has one); if the symbol fires again
         # on the order's session bar, that decision sees it working (`work_cash` / `work_shares`)
         full = filled == quantity
-        following = ev.following[p, j]
         working = placed & ~full & (order_type is OrderType.LO) & session & ev.fires_next[p, j]
         if working.any():
             left = quantity - filled
             reserve = ceiling * left  # `SimBroker.reserved`: an LO buy reserves its limit, the ceiling here
             work_cash[p] = np.where(working & side_buy, reserve + -(-reserve * fnum // fden), 0)
             work_shares[p] = np.where(working & ~side_buy, left, 0)
-        for x in np.flatnonzero(placed).tolist():
-            r, f = int(p[x]), int(filled[x])
-            if full[x]:
-                status = S.FILLED
-            elif not session[x]:
-                status = S.EXPIRED if has_next[x] else S.NEW
-            elif order_type is not OrderType.LO:
-                status = S.EXPIRED
-            elif following[x]:
-                status = S.EXPIRED
-            else:
-                status = S.PARTIALLY_FILLED if f else S.NEW
-            made[r].append((j, bool(side_buy[x]), int(quantity[x]), status, f, int(px[x]) * f, int(fee[x]), int(tax[x]),
-                            int(ev.next_k[p[x], j]) if f else -1))
+        status = np.select(
+            [full, ~session & has_next, ~session, np.full(len(p), order_type is not OrderType.LO), ev.following[p, j]],
+            [_FILLED, _EXPIRED, _NEW, _EXPIRED, _EXPIRED], np.where(filled > 0, _PARTIAL, _NEW))
+        at = placed
+        log.append((p[at], np.full(int(at.sum()), j), side_buy[at], quantity[at], status[at], filled[at], notional[at],
+                    fee[at], tax[at], np.where(filled[at] > 0, ev.next_k[p[at], j], -1)))
 
-    _records(out, symbols, made, gone, held, cost, ev, limits, node_id, order_type, timeline, when)
+    _records(out, symbols, log, gone, held, cost, ev, limits, node_id, order_type, timeline, when)
     return out
 
 
-def _records(out: Outcome, symbols: list[Symbol], made: list[list[tuple[Any, ...]]], gone: np.ndarray,
+def _records(out: Outcome, symbols: list[Symbol], log: list[tuple[np.ndarray, ...]], gone: np.ndarray,
              held: np.ndarray, cost: np.ndarray, ev: _Events, limits: _Bands, node_id: str, order_type: OrderType,
              timeline: Sequence[date], when: Callable[[int], tuple[datetime, date]]) -> None:
     """The kept symbols' orders, fills and holdings, as the event loop would have recorded them."""
-    checked: set[str] = set()
     for r, s in enumerate(symbols):
         if gone[r]:
             out.handed_back[s.row] = REASONS[gone[r]]
-            continue
-        for j, is_buy, quantity_, status, f, notional_, fee_, tax_, k_fill in made[r]:
-            k = int(ev.k[r, j])
-            at, day_ = when(k)
-            side = Side.BUY if is_buy else Side.SELL
-            band = limits.band(r, j)
-            price = (band.ceiling if is_buy else band.floor) if order_type is OrderType.LO else None
-            order_id = rules.client_order_id(node_id, s.symbol, at, side.value)
-            if s.symbol not in checked:  # the id and symbol as `OrderRequest` validates them (as the loop does)
-                OrderRequest(client_order_id=order_id, symbol=s.symbol, side=side, order_type=order_type,
-                             quantity=quantity_, price=price, created_at=at)
-                checked.add(s.symbol)
-            order = SimOrder(order_id, s.symbol, side, order_type, quantity_, price, at, day_, band, status, f,
-                             notional_, fee_, tax_)
-            out.orders.append((k, s.row, order))
-            if f:
-                px_ = notional_ // f
-                flow_ = -(notional_ + fee_ + tax_) if is_buy else notional_ - fee_ - tax_
-                out.fills.append((k_fill, s.row, (order_id, s.symbol, side, f, px_, fee_, tax_, timeline[k_fill], flow_)))
-        if held[r]:
+        elif held[r]:
             out.holdings[s.row] = (int(held[r]), int(cost[r]))
+    if not log:
+        return
+    columns = [np.concatenate(c) for c in zip(*log, strict=True)]
+    keep = gone[columns[0]] == 0
+    rows, steps, buys, quantities, statuses, filled, notional, fees, taxes, fill_at = (c[keep].tolist() for c in columns)
+    checked: set[int] = set()
+    priced = order_type is OrderType.LO
+    for r, j, is_buy, quantity, status, f, value, fee, tax, k_fill in zip(
+            rows, steps, buys, quantities, statuses, filled, notional, fees, taxes, fill_at, strict=True):
+        s = symbols[r]
+        k = int(ev.k[r, j])
+        at, day = when(k)
+        side = Side.BUY if is_buy else Side.SELL
+        band = limits.band(r, j)
+        price = (band.ceiling if is_buy else band.floor) if priced else None
+        order_id = rules.client_order_id(node_id, s.symbol, at, VALUE[side])
+        if r not in checked:  # the id and symbol as `OrderRequest` validates them (as the loop does)
+            OrderRequest(client_order_id=order_id, symbol=s.symbol, side=side, order_type=order_type,
+                         quantity=quantity, price=price, created_at=at)
+            checked.add(r)
+        out.orders.append((k, s.row, SimOrder(order_id, s.symbol, side, order_type, quantity, price, at, day, band,
+                                              _STATUSES[status], f, value, fee, tax)))
+        if f:
+            flow = -(value + fee + tax) if is_buy else value - fee - tax
+            out.fills.append((k_fill, s.row, (order_id, s.symbol, side, f, value // f, fee, tax, timeline[k_fill], flow)))
 
 
 def _settle(cache: dict[int, int], ordinal: int, settlement: Callable[[date], date]) -> int:
