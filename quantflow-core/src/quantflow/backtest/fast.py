@@ -22,6 +22,7 @@ from quantflow.backtest.history import ClippedSource, History, load_history
 from quantflow.backtest.results import (
     BacktestResult,
     EquityPoint,
+    OrderRecord,
     PositionRecord,
     build_result,
 )
@@ -165,7 +166,7 @@ class _Run:
             self.accounts = [SimBroker(config.broker_config([s]), calendar, settles=settles) for s in self.symbols]
         else:
             self.accounts = [SimBroker(config.broker_config(list(self.symbols)), calendar, settles=settles)]
-        self.orders: list[tuple[int, int, int, int, SimOrder]] = []  # (session, node, row, n, order)
+        self.orders: list[tuple[int, int, int, int, SimOrder | OrderRecord]] = []  # (session, node, row, n, order)
         self.fills: list[tuple[int, int, int, SimFill]] = []  # (session, row, n, fill)
         self._times: dict[int, tuple[Any, date]] = {}
         self._count = 0
@@ -349,8 +350,8 @@ class _Run:
         self.orders.sort(key=lambda o: o[:4])
         self.fills.sort(key=lambda f: f[:3])
         fills = fill_records([f[3] for f in self.fills])
-        return build_result("fast", self.config, self.history.symbols, [o[4].record() for o in self.orders], fills,
-                            self.positions(), self.equity())
+        orders = [o[4] if isinstance(o[4], OrderRecord) else o[4].record() for o in self.orders]
+        return build_result("fast", self.config, self.history.symbols, orders, fills, self.positions(), self.equity())
 
     def lockstep(self, rows: list[int], fires: np.ndarray) -> list[int]:
         """Simulate what `lockstep` can of these symbols (all in one numpy step per firing bar);

@@ -29,10 +29,11 @@ import numpy as np
 
 from quantflow.backtest import rules
 from quantflow.backtest.decide import SizingRule
-from quantflow.backtest.simbroker import VALUE, SimFill, SimOrder, lenient
+from quantflow.backtest.results import OrderRecord
+from quantflow.backtest.simbroker import VALUE, SimFill, lenient
 from quantflow.domain.instrument import Instrument
 from quantflow.domain.orders import OrderRequest, OrderStatus, OrderType, Side
-from quantflow.market.bands import PriceLimits
+from quantflow.domain.trusted import built
 from quantflow.market.exchanges import spec_for
 from quantflow.market.fees import FeeSchedule, rate_ratio
 from quantflow.market.ticks import ladder
@@ -44,7 +45,7 @@ _LIMIT = 2**45  # money and share values stay below this, so products with small
 _RATIO = 2**17  # numerators and denominators of the rates, percent and participation
 _SLOTS = 4  # unsettled buy lots kept per symbol (T+2: at most a few are ever unsettled)
 S = OrderStatus
-_STATUSES = (S.NEW, S.PARTIALLY_FILLED, S.FILLED, S.EXPIRED)
+_STATUSES = tuple(VALUE[x] for x in (S.NEW, S.PARTIALLY_FILLED, S.FILLED, S.EXPIRED))
 _NEW, _PARTIAL, _FILLED, _EXPIRED = range(4)
 #: why a symbol is handed back to the event loop (the first reason met)
 REASONS = ("", "an order the risk engine must judge", "numbers beyond int64-safe arithmetic",
@@ -69,7 +70,7 @@ def eligible(rule: SizingRule, order_type: OrderType, fees: FeeSchedule, partici
 class Outcome:
     """What the lockstep run produced, for the symbols it kept (all but `handed_back`)."""
 
-    orders: list[tuple[int, int, SimOrder]] = field(default_factory=list)  # (session, row, order)
+    orders: list[tuple[int, int, OrderRecord]] = field(default_factory=list)  # (session, row, order)
     fills: list[tuple[int, int, SimFill]] = field(default_factory=list)  # (session, row, fill)
     holdings: dict[int, tuple[int, int]] = field(default_factory=dict)  # row -> (quantity, cost basis), held only
     handed_back: dict[int, str] = field(default_factory=dict)  # row -> why (`REASONS`)
@@ -277,21 +278,23 @@ def _records(out: Outcome, symbols: list[Symbol], log: list[tuple[np.ndarray, ..
     rows, steps, buys, quantities, statuses, filled, notional, fees, taxes, fill_at = (c[keep].tolist() for c in columns)
     checked: set[int] = set()
     priced = order_type is OrderType.LO
+    order_value = VALUE[order_type]
     for r, j, is_buy, quantity, status, f, value, fee, tax, k_fill in zip(
             rows, steps, buys, quantities, statuses, filled, notional, fees, taxes, fill_at, strict=True):
         s = symbols[r]
         k = int(ev.k[r, j])
-        at, day = when(k)
+        at = when(k)[0]
         side = Side.BUY if is_buy else Side.SELL
-        band = limits.band(r, j)
-        price = (band.ceiling if is_buy else band.floor) if priced else None
+        price = (int(limits.ceiling[r, j]) if is_buy else int(limits.floor[r, j])) if priced else None
         order_id = rules.client_order_id(node_id, s.symbol, at, VALUE[side])
         if r not in checked:  # the id and symbol as `OrderRequest` validates them (as the loop does)
             OrderRequest(client_order_id=order_id, symbol=s.symbol, side=side, order_type=order_type,
                          quantity=quantity, price=price, created_at=at)
             checked.add(r)
-        out.orders.append((k, s.row, SimOrder(order_id, s.symbol, side, order_type, quantity, price, at, day, band,
-                                              _STATUSES[status], f, value, fee, tax)))
+        out.orders.append((k, s.row, built(OrderRecord, {  # `SimOrder.record`'s fields
+            "client_order_id": order_id, "symbol": s.symbol, "side": VALUE[side], "order_type": order_value,
+            "quantity": quantity, "price": price, "created_at": at, "status": _STATUSES[status], "filled_quantity": f,
+            "filled_notional": value, "fees": fee, "taxes": tax, "reject_code": None})))
         if f:
             flow = -(value + fee + tax) if is_buy else value - fee - tax
             out.fills.append((k_fill, s.row, (order_id, s.symbol, side, f, value // f, fee, tax, timeline[k_fill], flow)))
@@ -366,8 +369,6 @@ class _Bands:
         self.floor = np.ones(shape, dtype=np.int64)
         self.buy_on_tick = np.ones(shape, dtype=bool)
         self.sell_on_tick = np.ones(shape, dtype=bool)
-        self._found: list[PriceLimits | None] = []
-        self._which = np.full(shape, -1, dtype=np.int64)  # index into `_found`
         kinds: dict[tuple[str, str], int] = {}
         kind = np.zeros(shape, dtype=np.int64)
         for r, s in enumerate(symbols):
@@ -380,18 +381,11 @@ class _Bands:
         for u, key in enumerate(unique.tolist()):
             instrument = example[key >> 40]
             band = rules.limits_for(instrument, key & ((1 << 40) - 1), date(1970, 1, 1))  # no listing date: any day
-            self._found.append(band)
             if band is None:
                 continue
             ok[u], ceiling[u], floor[u] = True, band.ceiling, band.floor
             if order_type is OrderType.LO:
                 grid = ladder(instrument.tick_ladder_id)
                 buy_tick[u], sell_tick[u] = grid.is_on_tick(band.ceiling), grid.is_on_tick(band.floor)
-        self._which[at] = inverse
         self.ok[at], self.ceiling[at], self.floor[at] = ok[inverse], ceiling[inverse], floor[inverse]
         self.buy_on_tick[at], self.sell_on_tick[at] = buy_tick[inverse], sell_tick[inverse]
-
-    def band(self, r: int, j: int) -> PriceLimits:
-        found = self._found[int(self._which[r, j])]
-        assert found is not None
-        return found
