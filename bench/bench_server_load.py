@@ -6,6 +6,8 @@ workflow reads, from this separate process over loopback, against the real serve
 The server gets a temp data dir (SQLite) and a created user, then a paper run of the SMA crossover
 example on the synthetic market, paced (`--pace-ms` per session, every session reported) so that it
 is still producing live events when the measurement ends (`run_status_at_end` says "running").
+`--pace-ms 0` measures late subscribers instead: the run computes at full speed and finishes before
+the reads start, so each subscriber replays the whole run (~2,600 events) and gets no live event.
 Phase 1 (the peer): the same reads with no subscribers, for a third of the time. Phase 2: the
 subscribers attach (each replays the run so far, then streams live) while the reads go on. Reads
 are open-loop (sent on schedule, latency from the scheduled time), so a slow server cannot hide by
@@ -98,28 +100,39 @@ class KeepAlivePool:
             self.idle.put_nowait(None)  # connected on first use
 
     async def get(self, path: str) -> int:
-        """The status of GET `path` (the body is read and dropped)."""
+        """The status of GET `path` (the body is read and dropped). A kept-alive connection the
+        server has closed meanwhile (idle timeout) is replaced once, as HTTP clients do."""
         connection = await self.idle.get()
         try:
-            if connection is None:
-                connection = await asyncio.open_connection(self.host, self.port)
-            reader, writer = connection
-            request = f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n{self.header_lines}\r\n"
-            writer.write(request.encode("ascii"))
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head.split(b" ", 2)[1])
-            length = next(
-                int(line.split(b":", 1)[1])
-                for line in head.split(b"\r\n")
-                if line.lower().startswith(b"content-length:")
-            )
-            await reader.readexactly(length)
+            while True:
+                fresh = connection is None
+                if connection is None:
+                    connection = await asyncio.open_connection(self.host, self.port)
+                try:
+                    status = await self._exchange(connection, path)
+                    break
+                except (ConnectionError, asyncio.IncompleteReadError):
+                    connection[1].close()
+                    connection = None
+                    if fresh:
+                        raise
         except BaseException:
             if connection is not None:
                 connection[1].close()
             self.idle.put_nowait(None)
             raise
         self.idle.put_nowait(connection)
+        return status
+
+    async def _exchange(self, connection: tuple[asyncio.StreamReader, asyncio.StreamWriter], path: str) -> int:
+        reader, writer = connection
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n{self.header_lines}\r\n".encode("ascii"))
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = next(
+            int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")
+        )
+        await reader.readexactly(length)
         return status
 
     async def close(self) -> None:
@@ -165,6 +178,7 @@ class Subscribers:
         self.failed = 0
         self.out_of_order = 0  # subscribers whose events were not exactly 0, 1, 2, ...
         self.replayed: list[int] = []  # events in each subscriber's first message
+        self.received: list[int] = []  # events each subscriber got in all
         self.failures: dict[str, int] = {}
         self.live = False  # arrivals count only once everyone is attached (replays are not live)
 
@@ -189,11 +203,12 @@ class Subscribers:
                             if "time" in event:
                                 self.delivery.append(wall - event["time"])
         except asyncio.CancelledError:
-            return
+            pass
         except Exception as exc:  # counted by kind, so a failing attach says why
             self.failed += 1
             reason = f"{type(exc).__name__}: {str(exc)[:80]}"
             self.failures[reason] = self.failures.get(reason, 0) + 1
+        self.received.append(expected)
 
     def fan_out_lags(self) -> list[float]:
         """For every live event all subscribers got: last arrival minus first."""
@@ -227,6 +242,7 @@ def subscriber_process(url: str, token: str, n: int, conn: Connection) -> None:
                 "live_events": len(subscribers.arrivals),
                 "events_in_first_message": [min(subscribers.replayed, default=0), max(subscribers.replayed, default=0)],
                 "subscribers_out_of_order": subscribers.out_of_order,
+                "events_per_subscriber": [min(subscribers.received, default=0), max(subscribers.received, default=0)],
             }
         )
 
@@ -253,6 +269,11 @@ async def scenario(args: argparse.Namespace, url: str, server_pid: int) -> dict[
         assert started.status_code == 201, started.text
         run_id = started.json()["id"]
         path = f"/api/workflows/{wid}"
+        if not args.pace_ms:  # unpaced: late subscribers, each replaying the whole finished run
+            deadline = time.monotonic() + 120
+            while (await client.get(f"/api/runs/{run_id}")).json()["status"] in ("queued", "running"):
+                assert time.monotonic() < deadline, "the run did not finish"
+                await asyncio.sleep(0.2)
 
         cpu, wall = cpu_seconds(server_pid), time.perf_counter()
         peer, peer_errors = await reads(pool, path, args.rate, args.seconds / 3)
@@ -281,6 +302,7 @@ async def scenario(args: argparse.Namespace, url: str, server_pid: int) -> dict[
             process.join(30)
             process.kill()
         await client.post(f"/api/runs/{run_id}/cancel")
+        stored = len((await client.get(f"/api/runs/{run_id}/events")).json())
         await pool.close()
 
     loaded_p, peer_p = _percentiles(loaded), _percentiles(peer)
@@ -296,6 +318,7 @@ async def scenario(args: argparse.Namespace, url: str, server_pid: int) -> dict[
         "read_errors_no_subscribers": peer_errors,
         "p99_ratio_vs_no_subscribers": round(loaded_p["p99_ms"] / peer_p["p99_ms"], 2) if peer and loaded else None,
         **fan_out,
+        "run_events_stored_at_end": stored,
         "server_cpu_cores": {"no_subscribers": round(cpu_peer, 2), "with_subscribers": round(cpu_loaded, 2)},
         "bench_clients_cpu_cores_with_subscribers": round(cpu_clients, 2),
         "load_average": Path("/proc/loadavg").read_text().split()[:3],
@@ -310,7 +333,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     default_symbols = "FPT HPG MWG VCB VNM SSI MSN TCB VIC VHM GAS BID CTG MBB ACB VPB POW PLX REE DGC GVR SAB BVH STB"
     parser.add_argument("--symbols", nargs="*", default=default_symbols.split())  # enough to outlast the reads
-    parser.add_argument("--pace-ms", type=int, default=50, help="the paper run's pause after each session")
+    parser.add_argument(
+        "--pace-ms", type=int, default=50, help="the paper run's pause after each session; 0: a finished run, replayed"
+    )
     parser.add_argument("--server-log", type=Path, default=Path(tempfile.gettempdir()) / "qf-bench-load-server.log")
     args = parser.parse_args()
     assert args.subscribers <= 2000 and args.rate <= 1000 and args.seconds <= 60, "bounded by design"
