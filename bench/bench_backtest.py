@@ -281,6 +281,7 @@ def main() -> None:
 
     started = time.perf_counter()
     get_host()  # QuantFlow's imports and plugin discovery, once per process (backtrader's import is untimed too)
+    anyio.run(anyio.sleep, 0)  # and the event loop backend's import, which the first anyio.run pays
     host_seconds = time.perf_counter() - started
     bt_seconds, bt_trades = run_backtrader(data, exchange_of)
     fast_seconds, fast_trades = run_quantflow(run_fast, data, config)
