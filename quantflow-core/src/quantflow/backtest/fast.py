@@ -11,6 +11,7 @@ market data only; anything else is refused, never approximated.
 from __future__ import annotations
 
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -347,8 +348,8 @@ class _Run:
                 self.run_symbol(row, fires[row])
         else:
             self.run_shared(fires)
-        self.orders.sort(key=lambda o: o[:4])
-        self.fills.sort(key=lambda f: f[:3])
+        self.orders.sort(key=itemgetter(0, 1, 2, 3))
+        self.fills.sort(key=itemgetter(0, 1, 2))
         fills = fill_records([f[3] for f in self.fills])
         orders = [o[4] if isinstance(o[4], OrderRecord) else o[4].record() for o in self.orders]
         return build_result("fast", self.config, self.history.symbols, orders, fills, self.positions(), self.equity())

@@ -275,24 +275,28 @@ def _records(out: Outcome, symbols: list[Symbol], log: list[tuple[np.ndarray, ..
         return
     columns = [np.concatenate(c) for c in zip(*log, strict=True)]
     keep = gone[columns[0]] == 0
-    rows, steps, buys, quantities, statuses, filled, notional, fees, taxes, fill_at = (c[keep].tolist() for c in columns)
+    columns = [c[keep] for c in columns]
+    sessions = ev.k[columns[0], columns[1]]
+    prices = np.where(columns[2], limits.ceiling[columns[0], columns[1]], limits.floor[columns[0], columns[1]]).tolist()
+    rows, _, buys, quantities, statuses, filled, notional, fees, taxes, fill_at = (c.tolist() for c in columns)
+    times = {k: when(k)[0] for k in np.unique(sessions).tolist()}
     checked: set[int] = set()
     priced = order_type is OrderType.LO
     order_value = VALUE[order_type]
-    for r, j, is_buy, quantity, status, f, value, fee, tax, k_fill in zip(
-            rows, steps, buys, quantities, statuses, filled, notional, fees, taxes, fill_at, strict=True):
+    sides = {True: (Side.BUY, VALUE[Side.BUY]), False: (Side.SELL, VALUE[Side.SELL])}
+    for r, k, is_buy, quantity, status, f, value, fee, tax, k_fill, limit in zip(
+            rows, sessions.tolist(), buys, quantities, statuses, filled, notional, fees, taxes, fill_at, prices, strict=True):
         s = symbols[r]
-        k = int(ev.k[r, j])
-        at = when(k)[0]
-        side = Side.BUY if is_buy else Side.SELL
-        price = (int(limits.ceiling[r, j]) if is_buy else int(limits.floor[r, j])) if priced else None
-        order_id = rules.client_order_id(node_id, s.symbol, at, VALUE[side])
+        at = times[k]
+        side, side_value = sides[is_buy]
+        price = limit if priced else None
+        order_id = rules.client_order_id(node_id, s.symbol, at, side_value)
         if r not in checked:  # the id and symbol as `OrderRequest` validates them (as the loop does)
             OrderRequest(client_order_id=order_id, symbol=s.symbol, side=side, order_type=order_type,
                          quantity=quantity, price=price, created_at=at)
             checked.add(r)
         out.orders.append((k, s.row, built(OrderRecord, {  # `SimOrder.record`'s fields
-            "client_order_id": order_id, "symbol": s.symbol, "side": VALUE[side], "order_type": order_value,
+            "client_order_id": order_id, "symbol": s.symbol, "side": side_value, "order_type": order_value,
             "quantity": quantity, "price": price, "created_at": at, "status": _STATUSES[status], "filled_quantity": f,
             "filled_notional": value, "fees": fee, "taxes": tax, "reject_code": None})))
         if f:
