@@ -288,7 +288,8 @@ def main() -> None:
     bar_seconds, bar_trades = run_quantflow(run_bar_by_bar, data, config)
     common = {"tickers": len(symbols), "bars": n_bars, "period": f"{START}..{END}"}
     emit("backtest_backtrader", **common, seconds=round(bt_seconds, 3), bars_per_s=round(n_bars / bt_seconds))
-    emit("backtest_qf_bar_by_bar", **common, seconds=round(bar_seconds, 3), bars_per_s=round(n_bars / bar_seconds))
+    emit("backtest_qf_bar_by_bar", **common, seconds=round(bar_seconds, 3), bars_per_s=round(n_bars / bar_seconds),
+         cpu_seconds=round(CPU["run_bar_by_bar"], 3))
     fast_cpu = CPU["run_fast"]
     again = repeat_fast(data, config, args.fast_repeats)
     median = again["wall"][len(again["wall"]) // 2]
@@ -301,6 +302,7 @@ def main() -> None:
          history_alignment_median_seconds=round(alignment, 3),
          median_without_alignment_seconds=round(median - alignment, 3))
     emit("backtest_ratios", bar_by_bar_vs_backtrader=round(bt_seconds / bar_seconds, 2), goal_bar_by_bar=10,
+         bar_by_bar_vs_backtrader_cpu=round(CPU["backtrader"] / CPU["run_bar_by_bar"], 2),
          fast_vs_backtrader=round(bt_seconds / fast_seconds, 2), goal_fast=200,
          fast_median_vs_backtrader=round(bt_seconds / median, 2),
          fast_vs_backtrader_cpu=round(CPU["backtrader"] / median_cpu, 2),
