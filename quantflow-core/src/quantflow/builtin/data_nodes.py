@@ -185,10 +185,17 @@ class IndicatorParams(NodeParams):
 @node("core:indicator", category=Category.DATA, title="Indicator", icon="activity", stateful=True)
 def indicator_node(ctx: RunContext, params: IndicatorParams, frame: Frame) -> Series:
     """Any expression-language function of one bar field, e.g. rsi(close, 14), as a node."""
-    try:
-        compiled = formulas.compiled(params.formula())
-    except ExpressionError as exc:
-        raise QuantflowError(f"indicator {params.formula()}: {exc}") from None
+    state = ctx.node_state() if ctx.incremental else None
+    known = state.get("_compiled") if state is not None else None
+    if known is not None and known[0] is params:
+        compiled = known[1]  # the same node params as in the previous run: the same formula
+    else:
+        try:
+            compiled = formulas.compiled(params.formula())
+        except ExpressionError as exc:
+            raise QuantflowError(f"indicator {params.formula()}: {exc}") from None
+        if state is not None:
+            state["_compiled"] = (params, compiled)
     return formulas.evaluate(ctx, compiled, frame, {})
 
 

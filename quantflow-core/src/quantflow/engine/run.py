@@ -9,8 +9,8 @@ skips everything not yet finished.
 `concurrent=False` runs those chains one after another in the caller's task, in the order the
 concurrent engine starts them (first in, first out). For nodes that never wait on anything outside
 the process (a backtest's data, clock and paper broker) that is exactly the order of a concurrent
-run, without a task group and a task per chain on every bar. Events are only built when someone
-subscribed.
+run, without a task group and a task per chain on every bar; `cancel()` then takes effect between
+chains (a node that is waiting is not interrupted). Events are only built when someone subscribed.
 """
 
 from __future__ import annotations
@@ -113,18 +113,19 @@ class Run:
         run_id, started = self.ctx.run_id, time.perf_counter()
         if self._subscribers:
             self._emit(RunStarted(run_id, time.time(), len(self.plan.steps)))
-        with anyio.CancelScope() as scope:
-            self._scope = scope
-            if self._cancel_requested:
-                scope.cancel()
-            if self.concurrent:
+        if self.concurrent:
+            with anyio.CancelScope() as scope:
+                self._scope = scope
+                if self._cancel_requested:
+                    scope.cancel()
                 async with anyio.create_task_group() as tg:
                     for step in self.plan.steps:
                         if step.n_dependencies == 0:
                             tg.start_soon(self._chain, tg, step)
-            else:
-                await self._one_by_one()
-        cancelled = scope.cancel_called
+            cancelled = scope.cancel_called
+        else:  # no scope to enter and leave on every bar: `cancel()` is seen between chains
+            await self._one_by_one()
+            cancelled = self._cancel_requested
         for step in self.plan.steps:
             if self._states[step.position] in (NodeState.PENDING, NodeState.RUNNING):
                 self._skip(step, "the run was cancelled")
@@ -156,7 +157,7 @@ class Run:
         """The chains of a concurrent run, each to its end before the next starts, in the order
         a task group would have started them."""
         later = self._later = deque(step for step in self.plan.steps if step.n_dependencies == 0)
-        while later and not (self._scope is not None and self._scope.cancel_called):
+        while later and not self._cancel_requested:
             await self._chain(None, later.popleft())
 
     async def _chain(self, tg: TaskGroup | None, first: Step) -> None:

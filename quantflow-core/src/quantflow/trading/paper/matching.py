@@ -13,8 +13,8 @@ round-lot orders; odd-lot orders fill whole or not at all.
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
+from functools import lru_cache
 
 from quantflow.domain.market_data import Auction, Tick
 from quantflow.domain.orders import Order, OrderType, Side
@@ -26,8 +26,15 @@ MARKET_TYPES = frozenset({OrderType.MTL, OrderType.MAK, OrderType.MOK})
 
 
 def volume_budget(volume: int, participation: Decimal) -> int:
-    """Shares our orders may take from a print of `volume` shares."""
-    return math.floor(volume * participation)
+    """Shares our orders may take from a print of `volume` shares: floor(volume x participation),
+    exactly, in integers (the decimal's own ratio)."""
+    num, den = _ratio(participation)
+    return volume * num // den
+
+
+@lru_cache(maxsize=64)
+def _ratio(participation: Decimal) -> tuple[int, int]:
+    return participation.as_integer_ratio()
 
 
 def fillable_quantity(remaining: int, budget: int, lot: int) -> int:
