@@ -36,7 +36,6 @@ from quantflow.domain.orders import OrderRequest, OrderStatus, OrderType, Side
 from quantflow.domain.trusted import built
 from quantflow.market.exchanges import spec_for
 from quantflow.market.fees import FeeSchedule, rate_ratio
-from quantflow.market.ticks import ladder
 from quantflow.trading.risk import RiskLimits, TradingState
 
 _BAND_TYPES = {OrderType.LO, OrderType.ATO, OrderType.ATC}
@@ -107,7 +106,7 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
     ev = _Events(symbols, market, when)
     n, width = ev.mask.shape
     odd_close = ev.mask & ((ev.close <= 0) | (ev.close >= 1 << 40))  # not a price: the loop judges it
-    limits = _Bands(symbols, ev, order_type, ev.mask & ~odd_close)
+    limits = _Bands(symbols, ev, ev.mask & ~odd_close)
     fnum, fden = rate_ratio(fees.fee_rate)
     tnum, tden = rate_ratio(fees.sell_tax_rate)
     pnum, pden = participation.as_integer_ratio()
@@ -173,8 +172,7 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         # `fast_accept`: anything it would not accept goes to the event loop, where the risk engine judges it
         value = reserve_at * quantity
         accept = type_ok[p] & (quantity > odd_max[p]) & (quantity % lot_p == 0) & (quantity <= max_q[p]) \
-            & np.where(side_buy, value + -(-value * fnum // fden) <= bp, quantity <= sellable) \
-            & np.where(side_buy, limits.buy_on_tick[p, j], limits.sell_on_tick[p, j])
+            & np.where(side_buy, value + -(-value * fnum // fden) <= bp, quantity <= sellable)  # prices: band edges
         nb = ev.next_bar[p, j]
         has_next = nb >= 0
         next_day = ev.next_day[p, j]
@@ -363,16 +361,16 @@ class _Events:
 
 class _Bands:
     """The price band of every firing bar's order session, from `rules.limits_for` once per
-    distinct (instrument, close): whether there is one, its ceiling and floor, and whether the
-    prices the orders would carry are on the tick grid."""
+    distinct (instrument, close): whether there is one, its ceiling and floor. Orders here are
+    priced at the band's edges, which `price_limits` rounds onto the tick grid (a ladder's row
+    boundaries are multiples of all its ticks; tests/market/test_market_bands.py), so the risk
+    engine's tick check passes by construction and is not repeated per order."""
 
-    def __init__(self, symbols: list[Symbol], ev: _Events, order_type: OrderType, at: np.ndarray) -> None:
+    def __init__(self, symbols: list[Symbol], ev: _Events, at: np.ndarray) -> None:
         shape = ev.mask.shape
         self.ok = np.zeros(shape, dtype=bool)
         self.ceiling = np.ones(shape, dtype=np.int64)
         self.floor = np.ones(shape, dtype=np.int64)
-        self.buy_on_tick = np.ones(shape, dtype=bool)
-        self.sell_on_tick = np.ones(shape, dtype=bool)
         kinds: dict[tuple[str, str], int] = {}
         kind = np.zeros(shape, dtype=np.int64)
         for r, s in enumerate(symbols):
@@ -381,15 +379,10 @@ class _Bands:
         keys = kind[at] * (1 << 40) + ev.close[at]
         unique, inverse = np.unique(keys, return_inverse=True)
         ok, ceiling, floor = np.zeros(len(unique), bool), np.ones(len(unique), np.int64), np.ones(len(unique), np.int64)
-        buy_tick, sell_tick = np.ones(len(unique), bool), np.ones(len(unique), bool)
         for u, key in enumerate(unique.tolist()):
             instrument = example[key >> 40]
             band = rules.limits_for(instrument, key & ((1 << 40) - 1), date(1970, 1, 1))  # no listing date: any day
             if band is None:
                 continue
             ok[u], ceiling[u], floor[u] = True, band.ceiling, band.floor
-            if order_type is OrderType.LO:
-                grid = ladder(instrument.tick_ladder_id)
-                buy_tick[u], sell_tick[u] = grid.is_on_tick(band.ceiling), grid.is_on_tick(band.floor)
         self.ok[at], self.ceiling[at], self.floor[at] = ok[inverse], ceiling[inverse], floor[inverse]
-        self.buy_on_tick[at], self.sell_on_tick[at] = buy_tick[inverse], sell_tick[inverse]
