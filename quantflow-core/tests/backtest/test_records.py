@@ -7,6 +7,7 @@ from datetime import date
 
 import anyio
 from quantflow.backtest import BacktestConfig, bar_runner
+from quantflow.backtest.accounts import SymbolAccounts
 from quantflow.backtest.results import FillRecord, OrderRecord
 from quantflow.market.sessions import to_vn_time
 
@@ -35,5 +36,32 @@ def test_trusted_rows_equal_validated_rows() -> None:
         for fill in fills:
             got_fill, want_fill = bar_runner._fill_record(fill), FillRecord.of(fill, to_vn_time(fill.ts).date())
             assert got_fill == want_fill and got_fill.model_dump_json() == want_fill.model_dump_json()
+
+    anyio.run(go)
+
+
+def test_shares_by_row_mirror_the_holdings() -> None:
+    """The per-row share counts the equity points are summed from say what `holdings` says."""
+    config = BacktestConfig(start=date(2022, 1, 4), end=date(2022, 12, 30), initial_cash=300_000_000,
+                            accounts="per_symbol")
+    symbols = ["FPT", "HPG", "SSI", "VCB"]
+    workflow = sma_cross(symbols, order={"sizing": "percent_equity", "percent": 100, "order_type": "ATO"})
+
+    async def go() -> None:
+        prepared = bar_runner.prepare(workflow, config)
+        history = await bar_runner.load_history(Source(*symbols), prepared.symbols, config.start, config.end,
+                                                prepared.warmup)
+        broker = bar_runner.make_broker(config, history.symbols)
+        await broker.connect()
+        equity = await bar_runner._replay(prepared, history, broker, config, bar_runner.RunMode.BACKTEST, None)
+        assert isinstance(broker, SymbolAccounts)
+        by_row = broker.holdings_by_row()
+        assert by_row is not None
+        cash, held = broker.holdings()
+        assert by_row[0] == cash and any(held.values())
+        assert {s: int(q) for s, q in zip(history.symbols, by_row[1].tolist(), strict=True) if q} == \
+            {s: q for s, q in held.items() if q}
+        last = {s: round(float(history.series[s].bars.close[-1])) for s in history.symbols}
+        assert equity[-1].equity == cash + sum(q * last[s] for s, q in held.items())
 
     anyio.run(go)

@@ -47,6 +47,7 @@ class SymbolAccounts(Broker, MarketDataSink):
     def start_sessions(self, symbols: tuple[str, ...], bar_of: Callable[[str, int], BarLike]) -> None:
         """Prepare `on_session`: symbol rows as the caller numbers them, and how to build bar i."""
         self._tape = _Tape(symbols, bar_of, any(a.config.reference_prices for a in self.accounts.values()))
+        self._holdings = None  # re-read everything once, so `shares` follows the rows
 
     async def on_session(self, rows: np.ndarray, index: np.ndarray) -> None:
         """A session's bars: bar `index[j]` of the symbol in row `rows[j]` (rows in symbol order)."""
@@ -186,11 +187,17 @@ class SymbolAccounts(Broker, MarketDataSink):
     def holdings(self) -> tuple[int, dict[str, int]]:
         """Cash and shares of all accounts. Both change only with a fill, so only the accounts
         that filled since the last call are read again (callers must not mutate the result)."""
+        tape = self._tape
         if self._holdings is None:
             self._cash = {s: a.holdings()[0] for s, a in self.accounts.items()}
             self._held = {}
             for account in self.accounts.values():
                 self._held.update(account.holdings()[1])
+            if tape is not None:
+                tape.shares[:] = 0
+                for symbol, quantity in self._held.items():
+                    if symbol in tape.row:
+                        tape.shares[tape.row[symbol]] = quantity
             self._holdings = (len(self._fills), (sum(self._cash.values()), dict(self._held)))
         elif self._holdings[0] != len(self._fills):
             for fill in self._fills[self._holdings[0]:]:
@@ -198,8 +205,18 @@ class SymbolAccounts(Broker, MarketDataSink):
                 self._cash[fill.symbol] = cash
                 self._held.pop(fill.symbol, None)
                 self._held.update(held)
+                if tape is not None:  # the rows mirror `_held`
+                    for symbol in {fill.symbol, *held}:
+                        if symbol in tape.row:
+                            tape.shares[tape.row[symbol]] = self._held.get(symbol, 0)
             self._holdings = (len(self._fills), (sum(self._cash.values()), dict(self._held)))
         return self._holdings[1]
+
+    def holdings_by_row(self) -> tuple[int, np.ndarray] | None:
+        """`holdings` as (cash, shares per row of `start_sessions`' symbols), for an equity point
+        per session without a loop over the holdings; None before `start_sessions` (read only)."""
+        cash, _ = self.holdings()
+        return None if self._tape is None else (cash, self._tape.shares)
 
     def events(self) -> AsyncIterator[OrderEvent]:
         raise BrokerError("per-symbol backtest accounts have no event stream; read the reports")
@@ -243,5 +260,6 @@ class _Tape:
         self.row = {s: r for r, s in enumerate(symbols)}
         self.last, self.prev, self.synced = (np.full(len(symbols), -1, dtype=np.int64) for _ in range(3))
         self.now = np.full(len(symbols), -1, dtype=np.int64)  # scratch: this session's bar per row
+        self.shares = np.zeros(len(symbols), dtype=np.int64)  # shares held per row (see `holdings`)
         self.session = 0
         self.fresh: dict[str, int] = {}

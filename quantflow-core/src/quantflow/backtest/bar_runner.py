@@ -14,6 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
+
 from quantflow.backtest import rules
 from quantflow.backtest.accounts import SymbolAccounts
 from quantflow.backtest.config import BacktestConfig
@@ -73,6 +75,8 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
     equity: list[EquityPoint] = []
     total = len(history.timeline)
     row_of = {s: r for r, s in enumerate(history.symbols)}
+    closes_at = np.ascontiguousarray(sessions.close.T)  # per session: every row's latest close
+    top_close = max(int(sessions.close.max(initial=0)), 1)
     logger = logging.getLogger("quantflow.run")
 
     def now() -> datetime:
@@ -94,9 +98,13 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
         result = await execute(prepared.plan, ctx, concurrent=False)
         if result.status is not RunStatus.SUCCEEDED:
             raise BacktestError(f"the run on {day} failed: " + "; ".join(f"{n}: {e}" for n, e in result.errors.items()))
-        cash, held = broker.holdings()
-        closes = sessions.close[:, k].tolist()  # Python ints: the sum is exact whatever its size
-        value = sum(q * closes[row_of[s]] for s, q in held.items())
+        by_row = broker.holdings_by_row() if isinstance(broker, SymbolAccounts) else None
+        if by_row is not None and by_row[1].sum(dtype=np.float64) * top_close < _EXACT:  # int64 stays exact
+            cash, value = by_row[0], int(by_row[1] @ closes_at[k])
+        else:
+            cash, held = broker.holdings()
+            closes = sessions.close[:, k].tolist()  # Python ints: the sum is exact whatever its size
+            value = sum(q * closes[row_of[s]] for s, q in held.items())
         equity.append(built(EquityPoint, {"day": day, "cash": cash, "equity": cash + value}))
         if progress is not None:
             progress(k + 1, total)
@@ -116,6 +124,9 @@ async def collect(broker: PaperBroker | SymbolAccounts, config: BacktestConfig, 
 
 
 _VALUE: dict[StrEnum, str] = {m: m.value for kind in (Side, OrderType, OrderStatus) for m in kind}  # enum -> its value
+
+
+_EXACT = 2.0**61  # below this (with room for the float estimate), shares x closes cannot overflow int64
 
 
 def _order_record(o: Order) -> OrderRecord:
