@@ -54,17 +54,29 @@ class FeedBar(NamedTuple):
 def _whole(o: np.ndarray, h: np.ndarray, low: np.ndarray, c: np.ndarray, v: np.ndarray, days: np.ndarray,
            symbol_ok: bool | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The bars as the broker reads them (`SymbolHistory.whole`) and which pass `domain.Bar`'s
-    checks; for one symbol's columns or many symbols' concatenated (`symbol_ok` per bar)."""
+    checks; for one symbol's columns or many symbols' concatenated (`symbol_ok` per bar). Written
+    into one array, one row per field, with one float scratch row: fresh memory costs a page fault
+    per page, more than the arithmetic."""
     columns = (o, h, low, c, v)
-    finite = np.logical_and.reduce([np.isfinite(x) for x in columns]) & symbol_ok
-    with np.errstate(invalid="ignore"):
-        wo, wh, wl, wc = (np.rint(np.where(finite, x, 0)).astype(np.int64) for x in columns[:4])
-        wv = np.where(finite, v, 0).astype(np.int64)
-    valid = finite & (wo > 0) & (wh > 0) & (wl > 0) & (wc > 0) & (wv >= 0) & (wh >= np.maximum(np.maximum(wo, wc), wl)) \
-        & (wl <= np.minimum(wo, wc))
-    ordinals = days.astype(np.int64) + _EPOCH_ORDINAL
-    # an array, not lists: a backtest reads few bars one at a time, converting all costs more
-    return np.stack([wo, wh, wl, wc, wv, ordinals, valid.astype(np.int64)], axis=1), valid
+    finite = np.isfinite(o)
+    for x in columns[1:]:
+        finite &= np.isfinite(x)
+    finite &= symbol_ok
+    clean = bool(finite.all())  # the usual case: no column needs its gaps zeroed first
+    whole = np.empty((7, len(o)), dtype=np.int64)  # an array, not lists: a backtest reads few bars
+    scratch = np.empty(len(o))
+    for row, x in enumerate(columns):
+        if not clean:
+            np.copyto(scratch, x)
+            scratch[~finite] = 0
+            x = scratch
+        whole[row] = np.rint(x, out=scratch) if row < 4 else x  # whole VND; volume truncated, as astype
+    wo, wh, wl, wc, wv = whole[:5]
+    valid = finite & (wo > 0) & (wl > 0) & (wv >= 0) & (wh >= np.maximum(np.maximum(wo, wc), wl)) \
+        & (wl <= np.minimum(wo, wc))  # high, close > 0 follow from high >= low > 0 and close >= low
+    whole[5] = days.astype(np.int64) + _EPOCH_ORDINAL
+    whole[6] = valid
+    return whole, valid
 
 
 @lru_cache(maxsize=8192)
@@ -77,8 +89,8 @@ class SymbolHistory:
     bars: Bars  # warm-up start .. end
     days: np.ndarray  # session date of each bar (datetime64[D])
     first_active: int  # index of the first bar on or after the backtest start
-    #: per bar (rows): open, high, low, close, volume in whole VND / shares, the session date as
-    #: `date.toordinal()`, 1 if the bar passes `domain.Bar`'s checks (int64; one row is one read)
+    #: per bar (columns): open, high, low, close, volume in whole VND / shares, the session date as
+    #: `date.toordinal()`, 1 if the bar passes `domain.Bar`'s checks (int64, 7 rows)
     whole: np.ndarray | None = None
     valid: np.ndarray | None = None  # per bar: passes `domain.Bar`'s checks
 
@@ -92,7 +104,7 @@ class SymbolHistory:
         """Bar i as the paper broker consumes it: whole VND, the session from 09:00 to 15:00. A bar
         that breaks `domain.Bar`'s rules is built as one, so it fails exactly as before."""
         if self.whole is not None:
-            o, h, low, c, v, ordinal, ok = self.whole[i].tolist()
+            o, h, low, c, v, ordinal, ok = self.whole[:, i].tolist()
             start, end = _session(date.fromordinal(ordinal))
             if ok:
                 return FeedBar(self.bars.symbol, start, end, o, h, low, c, v)
@@ -111,7 +123,7 @@ class History:
     timeline: tuple[date, ...]  # sessions in [start, end] where any symbol has a bar
     panel: Panel  # the same bars as flat columns, for the bars node's cross-symbol frames
     days: np.ndarray  # the timeline as datetime64[D]
-    whole: np.ndarray  # `SymbolHistory.whole` of every symbol, in `symbols` order (`panel.offsets`)
+    whole: np.ndarray  # `SymbolHistory.whole` of every symbol side by side (7 × bars, `panel.offsets`)
 
     def bar_index(self) -> dict[str, dict[date, int]]:
         return {s: {d: i for i, d in enumerate(h.days.astype(date).tolist())} for s, h in self.series.items()}
@@ -141,7 +153,7 @@ async def load_history(source: object, symbols: Sequence[str], start: date, end:
     whole, valid = _whole(columns["open"], columns["high"], columns["low"], columns["close"], columns["volume"],
                           np.concatenate([cuts[s][1] for s in ordered]), symbol_ok)
     at = {s: (int(panel.offsets[r]), int(panel.offsets[r + 1])) for r, s in enumerate(ordered)}
-    series = {s: SymbolHistory(bars, days, first, whole[at[s][0]:at[s][1]], valid[at[s][0]:at[s][1]])
+    series = {s: SymbolHistory(bars, days, first, whole[:, at[s][0]:at[s][1]], valid[at[s][0]:at[s][1]])
               for s, (bars, days, first) in cuts.items()}
     days = _timeline([h.days[h.first_active:] for h in series.values()])
     return History(ordered, series, tuple(days.astype(date).tolist()), panel, days, whole)

@@ -89,7 +89,7 @@ class Market:
     index: np.ndarray  # bar index of each symbol's bar at each session, -1 for none
     close: np.ndarray  # the close the node sees at each session
     days: np.ndarray  # the sessions (datetime64[D])
-    whole: np.ndarray  # every bar of every symbol as the broker reads it (`History.whole`)
+    whole: np.ndarray  # every bar of every symbol as the broker reads it (`History.whole`, 7 × bars)
     offsets: np.ndarray  # where each row's bars start in `whole` (n + 1 entries)
     fires: np.ndarray  # where the node has something to decide
     buy: np.ndarray | None  # the node's flags
@@ -325,7 +325,7 @@ class _Events:
         bars = market.offsets[row + 1] - market.offsets[row]
         nxt = i + 1
         exists = nxt < bars
-        whole = market.whole[market.offsets[row] + np.minimum(nxt, bars - 1)]
+        whole = market.whole[:, market.offsets[row] + np.minimum(nxt, bars - 1)].T
         first = int(market.days[0].astype(np.int64)) + _EPOCH_ORDINAL
         on_grid = np.full(int(market.days[-1].astype(np.int64)) + _EPOCH_ORDINAL - first + 1, 0, dtype=np.int64)
         on_grid[market.days.astype(np.int64) + _EPOCH_ORDINAL - first] = np.arange(len(market.days))
