@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from quantflow_server.db import sqlite_driver
 from quantflow_server.db.migrate import upgrade
 
 
@@ -15,7 +16,10 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         kwargs: dict[str, object] = {}
-        if url.startswith("sqlite"):
+        parsed = sa.engine.make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            kwargs["async_creator"] = sqlite_driver.creator(parsed.database, timeout=30)  # one round trip a query
+        elif url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True
