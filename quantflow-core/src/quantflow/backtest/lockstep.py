@@ -168,7 +168,8 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         side_buy = q_buy > 0
         quantity = np.where(side_buy, q_buy, q_sell)
         placed = quantity > 0
-        big = (np.abs(equity) >= _LIMIT) | (bp >= _LIMIT) | (reserve_at * np.maximum(afford, 0) >= _LIMIT) | (held[p] >= _LIMIT)
+        big = (held[p].astype(float) * close >= _LIMIT) | (np.abs(equity) >= _LIMIT) | (bp >= _LIMIT) \
+            | (reserve_at * np.maximum(afford, 0) >= _LIMIT) | (held[p] >= _LIMIT)  # checked in floats: no wrap-around
         # `fast_accept`: anything it would not accept goes to the event loop, where the risk engine judges it
         value = reserve_at * quantity
         accept = type_ok[p] & (quantity > odd_max[p]) & (quantity % lot_p == 0) & (quantity <= max_q[p]) \
@@ -202,7 +203,7 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         budget = v * pnum // pden
         filled = np.where(placed & session & (px > 0), np.minimum(quantity, budget - budget % lot_p), 0)
         notional = px * filled
-        huge = notional >= _LIMIT
+        huge = (px.astype(float) * filled >= _LIMIT) | (v >= _LIMIT)
         if huge.any():
             gone[p[huge]] = 2
             filled = np.where(huge, 0, filled)
