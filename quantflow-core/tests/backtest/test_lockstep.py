@@ -136,3 +136,12 @@ def test_only_the_common_case_is_simulated_in_lockstep() -> None:
     assert not lockstep.eligible(mtl, OrderType.MTL, FeeSchedule(), Decimal(1), limits, hpg)
     assert not lockstep.eligible(band, OrderType.LO, FeeSchedule(), Decimal(1), RiskLimits(max_order_value=10**9,
                                                                                           check_sessions=False), hpg)
+
+
+def test_numbers_beyond_safe_integer_arithmetic_go_to_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    symbols = ["AAA", "BBB"]
+    config = BacktestConfig(start=START, end=END, initial_cash=10**14, accounts="per_symbol")
+    order = {"sizing": "quantity", "quantity": 100_000, "order_type": "ATO"}
+    fast, loop, outcome = _both(_workflow(symbols, order), _Memory(_history(7, symbols)), config, monkeypatch)
+    assert fast.model_dump_json() == loop.model_dump_json()
+    assert set(outcome.handed_back.values()) == {lockstep.REASONS[2]}
