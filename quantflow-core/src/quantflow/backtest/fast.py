@@ -1,9 +1,10 @@
 """The vectorised fast path: one one-shot run of the signal part of the graph (everything upstream of
 the action nodes), then only the sessions where a signal fires or an order is working, applying the
 action nodes' decisions (`plan` / `plan_one`, shared with the node) to `SimBroker` (the paper
-broker's rules). With per-symbol accounts each symbol is simulated on its own, over its own firing
-bars; with one shared account, session by session. Orders and fills carry the key of the session-by-
-session order they happened in, and the result models are built once at the end. It gives the
+broker's rules). With per-symbol accounts the common case runs all symbols in lockstep as arrays
+(`lockstep`), and any other symbol is simulated on its own, over its own firing bars; with one
+shared account, session by session. Orders and fills carry the key of the session-by-session order
+they happened in, and the result models are built once at the end. It gives the
 orders, fills and equity of `run_bar_by_bar`, bit for bit, for workflows whose signals depend on
 market data only; anything else is refused, never approximated.
 """
