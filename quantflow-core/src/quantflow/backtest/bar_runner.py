@@ -105,7 +105,7 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
             cash, held = broker.holdings()
             closes = sessions.close[:, k].tolist()  # Python ints: the sum is exact whatever its size
             value = sum(q * closes[row_of[s]] for s, q in held.items())
-        equity.append(built(EquityPoint, {"day": day, "cash": cash, "equity": cash + value}))
+        equity.append(built(EquityPoint, {"day": day, "cash": cash, "equity": cash + value}, fields_set=_EQUITY_SET))
         if progress is not None:
             progress(k + 1, total)
     return equity
@@ -126,6 +126,8 @@ async def collect(broker: PaperBroker | SymbolAccounts, config: BacktestConfig, 
 _VALUE: dict[StrEnum, str] = {m: m.value for kind in (Side, OrderType, OrderStatus) for m in kind}  # enum -> its value
 
 
+# each row kind's fields set, shared by its (frozen) rows
+_EQUITY_SET, _ORDER_SET, _FILL_SET = set(EquityPoint.model_fields), set(OrderRecord.model_fields), set(FillRecord.model_fields)
 _EXACT = 2.0**61  # below this (with room for the float estimate), shares x closes cannot overflow int64
 
 
@@ -136,11 +138,11 @@ def _order_record(o: Order) -> OrderRecord:
         "client_order_id": o.client_order_id, "symbol": o.symbol, "side": _VALUE[o.side],
         "order_type": _VALUE[o.order_type], "quantity": o.quantity, "price": o.price, "created_at": o.created_at,
         "status": _VALUE[o.status], "filled_quantity": o.filled_quantity, "filled_notional": o.filled_notional,
-        "fees": o.fees_paid, "taxes": o.taxes_paid, "reject_code": o.reject_code})
+        "fees": o.fees_paid, "taxes": o.taxes_paid, "reject_code": o.reject_code}, fields_set=_ORDER_SET)
 
 
 def _fill_record(f: Fill) -> FillRecord:
     """`FillRecord.of(f, its session day)`, built trusted (a broker fill is already valid)."""
     return built(FillRecord, {"client_order_id": f.client_order_id, "symbol": f.symbol, "side": _VALUE[f.side],
                               "quantity": f.quantity, "price": f.price, "fee": f.fee, "tax": f.tax,
-                              "day": to_vn_time(f.ts).date()})
+                              "day": to_vn_time(f.ts).date()}, fields_set=_FILL_SET)

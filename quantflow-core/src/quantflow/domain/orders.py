@@ -151,7 +151,7 @@ class Order(OrderRequest):
 _REQUEST_FIELDS = frozenset(OrderRequest.model_fields)
 _FRESH = {name: field.default for name, field in Order.model_fields.items()
           if name not in _REQUEST_FIELDS and name != "updated_at"}  # a new order's state: the defaults
-_NEW_ORDER_SET = _REQUEST_FIELDS | {"updated_at"}  # what model_construct(**request, updated_at=...) marks set
+_NEW_ORDER_SET = {*_REQUEST_FIELDS, "updated_at"}  # what model_construct(**request, updated_at=...) marks set (shared)
 
 
 class Fill(BaseModel):

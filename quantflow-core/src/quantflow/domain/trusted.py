@@ -9,7 +9,7 @@ plugins, stores, APIs): that goes through the normal constructor.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -19,12 +19,14 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-def built(cls: type[M], values: dict[str, Any], fields_set: Iterable[str] | None = None) -> M:
+def built(cls: type[M], values: dict[str, Any], fields_set: set[str] | None = None) -> M:
     """`cls.model_construct(**values)` when `values` names every field (the dict is kept, not
-    copied); `fields_set` as `model_construct`'s `_fields_set` (default: the keys of `values`)."""
+    copied); `fields_set` as `model_construct`'s `_fields_set` (default: the keys of `values`).
+    A given `fields_set` is shared, not copied: pass one only for a frozen model (pydantic never
+    changes a frozen model's set; copies copy it), e.g. one module-level set per record kind."""
     model = _new(cls)
     _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(values if fields_set is None else fields_set))
+    _set(model, "__pydantic_fields_set__", set(values) if fields_set is None else fields_set)
     _set(model, "__pydantic_extra__", None)
     _set(model, "__pydantic_private__", None)
     return model
@@ -34,7 +36,9 @@ def changed(model: M, update: Mapping[str, Any]) -> M:
     """`model.model_copy(update=update)` for a model without extra or private attributes."""
     copy = _new(type(model))
     _set(copy, "__dict__", {**model.__dict__, **update})
-    _set(copy, "__pydantic_fields_set__", model.__pydantic_fields_set__ | update.keys())
+    fields_set = model.__pydantic_fields_set__  # shared when nothing new is set, if frozen
+    same = update.keys() <= fields_set and model.model_config.get("frozen")
+    _set(copy, "__pydantic_fields_set__", fields_set if same else fields_set | update.keys())
     _set(copy, "__pydantic_extra__", None)
     _set(copy, "__pydantic_private__", None)
     return copy

@@ -54,7 +54,8 @@ class OrderEvent(BaseModel):
         and timestamps, a validated request or fill), one per order change: not validated again.
         Input from outside (a store, an API) goes through the normal constructor."""
         return built(cls, {"kind": kind, "client_order_id": client_order_id, "ts": ts, "request": request, "fill": fill,
-                           "broker_order_id": broker_order_id, "reason_code": reason_code, "message": message})
+                           "broker_order_id": broker_order_id, "reason_code": reason_code, "message": message},
+                     fields_set=_ALL_FIELDS)
 
     @model_validator(mode="after")
     def _payload_matches_kind(self) -> OrderEvent:
@@ -68,6 +69,9 @@ class OrderEvent(BaseModel):
             if payload is not None and payload.client_order_id != self.client_order_id:
                 raise ValueError("payload client_order_id differs from the event's")
         return self
+
+
+_ALL_FIELDS = set(OrderEvent.model_fields)  # what `trusted` sets, shared by its (frozen) events
 
 
 def apply_event(order: Order | None, event: OrderEvent) -> Order:

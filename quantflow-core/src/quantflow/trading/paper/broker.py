@@ -259,7 +259,7 @@ class PaperBroker(Broker, MarketDataSink):
         # schedule's whole-VND costs and the bar's aware time: valid by construction.
         fill = built(Fill, {"fill_id": f"{order.client_order_id}-{len(self._fills) + 1}",
                             "client_order_id": order.client_order_id, "symbol": order.symbol, "side": order.side,
-                            "quantity": qty, "price": price, "fee": fee, "tax": tax, "ts": ts})
+                            "quantity": qty, "price": price, "fee": fee, "tax": tax, "ts": ts}, fields_set=_FILL_SET)
         self._record(OrderEvent.trusted(K.FILLED, order.client_order_id, ts, fill=fill))
         self._portfolio.apply_fill(fill, _settlement(self._calendar, day))
         self._fills.append(fill)
@@ -356,13 +356,16 @@ class PaperBroker(Broker, MarketDataSink):
         # Consistent by construction (buying power = cash - reserved, reserved >= 0), and read
         # for every order the risk engine checks: not validated again.
         return built(Account, {"account_id": self.config.account_id, "cash": cash, "buying_power": cash - reserved,
-                               "reserved_cash": reserved})
+                               "reserved_cash": reserved}, fields_set=_ACCOUNT_SET)
 
     def _today(self) -> date:
         return _vn_day(self._now) if self._now else date.min
 
     def _event_time(self, order: Order) -> datetime:
         return max(order.updated_at, self._now) if self._now else order.updated_at
+
+
+_FILL_SET, _ACCOUNT_SET = set(Fill.model_fields), set(Account.model_fields)  # shared (frozen models)
 
 
 @lru_cache(maxsize=65536)

@@ -15,6 +15,8 @@ from quantflow.domain.orders import Fill, Side
 from quantflow.domain.portfolio import PendingSettlement, Position
 from quantflow.domain.trusted import built
 
+_PENDING_SET, _POSITION_SET = set(PendingSettlement.model_fields), set(Position.model_fields)  # shared (frozen)
+
 
 @dataclass
 class _Holding:
@@ -44,7 +46,8 @@ class PaperPortfolio:
         if fill.side is Side.BUY:
             holding.quantity += fill.quantity
             holding.cost_basis += fill.notional + fill.fee
-            holding.pending.append(built(PendingSettlement, {"quantity": fill.quantity, "settles_on": settles_on}))
+            holding.pending.append(built(PendingSettlement, {"quantity": fill.quantity, "settles_on": settles_on},
+                                         fields_set=_PENDING_SET))
             return
         if fill.quantity > holding.quantity:
             raise AssertionError(f"paper sale of {fill.quantity} {fill.symbol} exceeds holding")
@@ -76,7 +79,7 @@ class PaperPortfolio:
             "sellable_quantity": max(0, holding.settled(today) - reserved_for_sale),
             "cost_basis": holding.cost_basis,
             "pending": tuple(p for p in holding.pending if p.settles_on > today),
-        })
+        }, fields_set=_POSITION_SET)
 
     def sizing(self, symbol: str, today: date, order_day: date, reserved_for_sale: int) -> tuple[int, int]:
         """(shares held, shares sellable on `order_day`): what `position(symbol, today,
