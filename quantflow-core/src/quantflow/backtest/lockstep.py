@@ -130,14 +130,34 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
     log: list[tuple[np.ndarray, ...]] = []  # per step: the orders placed (row, step, side, ..., fill session)
     settle_of: dict[int, int] = {}
 
+    # what does not depend on the accounts, for every firing bar at once (sessions x symbols)
+    band_ok = limits.ok
+    o, h, low, c, v = (ev.bars[..., f] for f in range(5))
+    exists = ev.next_bar >= 0
+    session = exists & (ev.next_day == ev.order_day)  # the next bar is the order's session
+    odd_bar = exists & ((ev.next_day < ev.order_day) | (session & ~ev.next_valid))
+    if order_type is OrderType.LO:  # `matching.bar_price` for an LO at the band edge
+        px_buy = np.where(low <= limits.ceiling, np.minimum(limits.ceiling, o), 0)
+        px_sell = np.where(h >= limits.floor, np.maximum(limits.floor, o), 0)
+    else:  # the auction prices
+        px_buy = px_sell = o if order_type is OrderType.ATO else c
+    budget = v * pnum // pden  # `matching.volume_budget`
+    lots_budget = budget - budget % lot[:, None]
+    static = {name: np.ascontiguousarray(a.T) for name, a in {
+        "mask": ev.mask, "day": ev.order_day, "buy": ev.buy & band_ok, "sell": ev.sell & band_ok, "close": ev.close,
+        "ceiling": limits.ceiling, "floor": limits.floor, "exists": exists, "session": session, "odd_bar": odd_bar,
+        "px_buy": px_buy, "px_sell": px_sell, "lots_budget": lots_budget, "volume_big": v >= _LIMIT,
+        "following": ev.following, "fires_next": ev.fires_next, "next_k": ev.next_k}.items()}
+
     for j in range(width):
-        p = np.flatnonzero(ev.mask[:, j] & (gone == 0))
+        at = {name: a[j] for name, a in static.items()}
+        p = np.flatnonzero(at["mask"] & (gone == 0))
         if not len(p):
             continue
-        day = ev.order_day[p, j]
+        day = at["day"][p]
         lot_p = lot[p]
-        band_ok, ceiling, floor = limits.ok[p, j], limits.ceiling[p, j], limits.floor[p, j]
-        buy, sell = ev.buy[p, j] & band_ok, ev.sell[p, j] & band_ok
+        ceiling = at["ceiling"][p]
+        buy, sell = at["buy"][p], at["sell"][p]
         unsettled = np.where(lot_day[p] > day[:, None], lot_qty[p], 0).sum(axis=1)
         sellable = np.where(held[p] > 0, np.maximum(0, held[p] - unsettled - work_shares[p]), 0)
         # the sell phase of `plan_one` (no target rebalancing in this case)
@@ -145,8 +165,7 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         q_sell = np.where(sell & (q_sell > 0), q_sell - q_sell % lot_p, 0)
         # the buy phase: `rules.buy_quantity` and `rules.affordable`, on arrays
         wants_buy = buy & ~sell
-        close = ev.close[p, j]
-        price_buy = ceiling if order_type is OrderType.LO else np.zeros_like(ceiling)
+        close = at["close"][p]
         reserve_at = ceiling  # LO at the band edge is priced at the ceiling; other types are valued there
         equity = cash[p] + held[p] * close
         if rule.sizing == "percent_equity":
@@ -174,36 +193,22 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         value = reserve_at * quantity
         accept = type_ok[p] & (quantity > odd_max[p]) & (quantity % lot_p == 0) & (quantity <= max_q[p]) \
             & np.where(side_buy, value + -(-value * fnum // fden) <= bp, quantity <= sellable)  # prices: band edges
-        nb = ev.next_bar[p, j]
-        has_next = nb >= 0
-        next_day = ev.next_day[p, j]
-        odd_bar = placed & has_next & ((next_day < day) | ((next_day == day) & ~ev.next_valid[p, j]))
+        odd = placed & at["odd_bar"][p]
         judge = (placed & ~accept) | (placed & (quantity < lot_p))
-        refer = big | judge | odd_bar
+        refer = big | judge | odd
         if refer.any():
-            gone[p[odd_bar]] = 3
+            gone[p[odd]] = 3
             gone[p[judge]] = 1
             gone[p[big]] = 2
             keep = ~refer
-            p, day, quantity, placed, side_buy = p[keep], day[keep], quantity[keep], placed[keep], side_buy[keep]
-            ceiling, floor, lot_p, nb, has_next, next_day = ceiling[keep], floor[keep], lot_p[keep], nb[keep], has_next[keep], next_day[keep]
-            price_buy = price_buy[keep]
+            p, day, quantity, placed, side_buy, ceiling = p[keep], day[keep], quantity[keep], placed[keep], side_buy[keep], ceiling[keep]
         if not placed.any():
             continue
-        session = has_next & (next_day == day)
-        o, h, low, c, v = (ev.next_bar_field(k, p, j) for k in range(5))
-        if order_type is OrderType.LO:
-            limit = np.where(side_buy, price_buy, floor)
-            hit = np.where(side_buy, low <= limit, h >= limit)
-            px = np.where(hit, np.where(side_buy, np.minimum(limit, o), np.maximum(limit, o)), 0)
-        elif order_type is OrderType.ATO:
-            px = o
-        else:
-            px = c
-        budget = v * pnum // pden
-        filled = np.where(placed & session & (px > 0), np.minimum(quantity, budget - budget % lot_p), 0)
+        in_session = at["session"][p]
+        px = np.where(side_buy, at["px_buy"][p], at["px_sell"][p])
+        filled = np.where(placed & in_session & (px > 0), np.minimum(quantity, at["lots_budget"][p]), 0)
         notional = px * filled
-        huge = (px.astype(float) * filled >= _LIMIT) | (v >= _LIMIT)
+        huge = (px.astype(float) * filled >= _LIMIT) | at["volume_big"][p]
         if huge.any():
             gone[p[huge]] = 2
             filled = np.where(huge, 0, filled)
@@ -225,7 +230,7 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
             slot = free.argmax(axis=1)
             gone[pb[~room]] = 4
             lots[np.arange(len(pb))[room], slot[room]] = [_settle(settle_of, d, settlement)
-                                                           for d in next_day[bought][room].tolist()]
+                                                           for d in ev.next_day[pb[room], j].tolist()]
             lot_day[pb] = lots
             lot_qty[pb[room], slot[room]] = fb[room]
         if sold.any():  # shares, and the cost in proportion, rounded half-even (`PaperPortfolio`)
@@ -244,18 +249,19 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         # still working expires on the symbol's next bar (if it has one); if the symbol fires again
         # on the order's session bar, that decision sees it working (`work_cash` / `work_shares`)
         full = filled == quantity
-        working = placed & ~full & (order_type is OrderType.LO) & session & ev.fires_next[p, j]
+        working = placed & ~full & (order_type is OrderType.LO) & in_session & at["fires_next"][p]
         if working.any():
             left = quantity - filled
             reserve = ceiling * left  # `SimBroker.reserved`: an LO buy reserves its limit, the ceiling here
             work_cash[p] = np.where(working & side_buy, reserve + -(-reserve * fnum // fden), 0)
             work_shares[p] = np.where(working & ~side_buy, left, 0)
         status = np.select(
-            [full, ~session & has_next, ~session, np.full(len(p), order_type is not OrderType.LO), ev.following[p, j]],
+            [full, ~in_session & at["exists"][p], ~in_session, np.full(len(p), order_type is not OrderType.LO),
+             at["following"][p]],
             [_FILLED, _EXPIRED, _NEW, _EXPIRED, _EXPIRED], np.where(filled > 0, _PARTIAL, _NEW))
-        at = placed
-        log.append((p[at], np.full(int(at.sum()), j), side_buy[at], quantity[at], status[at], filled[at], notional[at],
-                    fee[at], tax[at], np.where(filled[at] > 0, ev.next_k[p[at], j], -1)))
+        w = placed
+        log.append((p[w], np.full(int(w.sum()), j), side_buy[w], quantity[w], status[w], filled[w], notional[w],
+                    fee[w], tax[w], np.where(filled[w] > 0, at["next_k"][p[w]], -1)))
 
     _records(out, symbols, log, gone, held, cost, ev, limits, node_id, order_type, timeline, when)
     return out
