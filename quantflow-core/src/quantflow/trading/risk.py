@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -266,10 +266,11 @@ class RiskEngine:
         """`check` with the context given as its parts (the engine's fields filled in at once: a
         broker that builds the context for every order builds it once)."""
         session, recent = self._moment(instrument, now, calendar)
-        return self._decide(request, RiskContext(
-            instrument=instrument, now=now, account=account, position=position, price_limits=price_limits,
-            pending_buy_quantity=pending_buy_quantity, fees=fees, calendar=calendar, session=session,
-            orders_last_minute=recent))
+        ctx = object.__new__(RiskContext)  # every field given: the instance dict, without `__init__`
+        ctx.__dict__.update(instrument=instrument, now=now, account=account, position=position,
+                            price_limits=price_limits, pending_buy_quantity=pending_buy_quantity, fees=fees,
+                            calendar=calendar, session=session, orders_last_minute=recent)
+        return self._decide(request, ctx)
 
     def _moment(self, instrument: Instrument, now: datetime, calendar: TradingCalendar | None) -> tuple[Session | None, int]:
         """The session at `now` (when sessions are checked) and the orders accepted in the minute before."""
@@ -290,6 +291,10 @@ class RiskEngine:
 
 
 _MINUTE = timedelta(minutes=1)
+# `check_with` fills these by name, without `__init__`: keep it in step with the declaration.
+assert [f.name for f in fields(RiskContext)] == ["instrument", "now", "account", "position", "price_limits",
+                                                 "pending_buy_quantity", "fees", "calendar", "session",
+                                                 "orders_last_minute"]
 
 
 @lru_cache(maxsize=4096)
