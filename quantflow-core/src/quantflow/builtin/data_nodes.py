@@ -96,15 +96,16 @@ def _panel_frame(ctx: RunContext, params: BarsParams, source: Any, symbols: list
     """The frame from a source that holds every symbol in one `Panel` (a backtest's history): the
     same bars as the per-symbol path, as positions, with no per-symbol work per run."""
     panel, ends = source.panel_window(now)
-    key = tuple(symbols)
     cached = state.get("_layout")
-    if cached is None or cached[0] != key or cached[1] is not panel:
+    if cached is None or cached[1] is not panel or (cached[4] is not symbols and cached[0] != tuple(symbols)):
+        key = tuple(symbols)
         missing = [s for s in key if s not in panel.row]
         if missing:
             raise QuantflowError(f"{missing[0]} is not in this backtest's data")
         layout = Layout.of(key)
-        cached = state["_layout"] = (key, panel, layout, np.array([panel.row[s] for s in layout.symbols], dtype=np.int64))
-    _, _, layout, rows = cached
+        cached = state["_layout"] = (key, panel, layout, np.array([panel.row[s] for s in layout.symbols], dtype=np.int64),
+                                     symbols)
+    _, _, layout, rows, _ = cached
     upto_now = panel.ends(np.datetime64(now.replace(tzinfo=None), "ns"))
     ends = ends[rows] if upto_now is ends else np.minimum(ends[rows], upto_now[rows])
     if not ctx.incremental:

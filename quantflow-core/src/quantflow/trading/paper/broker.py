@@ -138,8 +138,8 @@ class PaperBroker(Broker, MarketDataSink):
         for symbol in self._portfolio.symbols():
             reserved = sum(o.remaining_quantity for o in self.ledger.open_orders(symbol) if o.side is Side.SELL)
             held[symbol], sellable[symbol] = self._portfolio.sizing(symbol, today, order_day, reserved)
-        account = self._account()
-        return account.cash, account.buying_power, held, sellable
+        cash = self._portfolio.cash
+        return cash, cash - self._reserved_cash(), held, sellable
 
     @property
     def fills(self) -> list[Fill]:
@@ -347,11 +347,16 @@ class PaperBroker(Broker, MarketDataSink):
                        if o.side is Side.SELL and o.client_order_id != exclude)
         return self._portfolio.position(symbol, today, reserved)
 
-    def _account(self) -> Account:
+    def _reserved_cash(self) -> int:
+        """What open buys hold back: each one's remaining value at its reserve price, plus the fee."""
         reserved = 0
         for cid, price in self._reserve_price.items():
             value = price * self.ledger.get(cid).remaining_quantity
             reserved += value + self.config.fees.fee(value)
+        return reserved
+
+    def _account(self) -> Account:
+        reserved = self._reserved_cash()
         cash = self._portfolio.cash
         # Consistent by construction (buying power = cash - reserved, reserved >= 0), and read
         # for every order the risk engine checks: not validated again.
