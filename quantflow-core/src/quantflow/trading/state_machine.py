@@ -68,21 +68,25 @@ def transition(order: Order, target: OrderStatus, ts: datetime, **changes: objec
 
 _COUNTS = ("filled_quantity", "filled_notional", "fees_paid", "taxes_paid")
 _TEXTS = ("broker_order_id", "reject_code", "reject_message")
+_COUNT, _TEXT, _STATUS, _TIME = "count", "text", "status", "time"
+#: The fields a state change may set, and how each is checked (one lookup per field).
+_CHANGEABLE = {**dict.fromkeys(_COUNTS, _COUNT), **dict.fromkeys(_TEXTS, _TEXT), "status": _STATUS, "updated_at": _TIME}
 
 
 def _updated(order: Order, update: dict[str, object]) -> Order:
     """`order` with `update`, checked as `Order` validation would check it, but without dumping
     and re-validating the fields that did not change (an order is re-built on every event)."""
     for name, value in update.items():
-        if name in _COUNTS:
+        kind = _CHANGEABLE.get(name)
+        if kind is _COUNT:
             if type(value) is not int or value < 0:
                 raise ValueError(f"{name} must be a non-negative int, got {value!r}")
-        elif name in _TEXTS:
+        elif kind is _TEXT:
             if value is not None and not isinstance(value, str):
                 raise ValueError(f"{name} must be a string or None, got {value!r}")
-        elif name == "status":
+        elif kind is _STATUS:
             assert isinstance(value, OrderStatus)
-        elif name == "updated_at":
+        elif kind is _TIME:
             if not isinstance(value, datetime) or value.utcoffset() is None:
                 raise ValueError(f"updated_at must be a timezone-aware datetime, got {value!r}")
         else:
