@@ -65,3 +65,21 @@ def test_shares_by_row_mirror_the_holdings() -> None:
         assert equity[-1].equity == cash + sum(q * last[s] for s, q in held.items())
 
     anyio.run(go)
+
+
+def test_session_closes_are_the_broker_bars_closes() -> None:
+    """A lazy account's catch-up notes an older bar from the sessions table (day, close) instead
+    of building the bar: the same day and close the broker's bar carries, for every bar."""
+    from quantflow.backtest.sessions import Sessions
+
+    symbols = ["FPT", "HPG", "SSI", "VCB"]
+    history = anyio.run(lambda: bar_runner.load_history(Source(*symbols), symbols, date(2021, 1, 4), date(2024, 12, 31), 50))
+    sessions = Sessions(history)
+    checked = 0
+    for k, day in enumerate(history.timeline):
+        rows, index = sessions.bars(k)
+        for row, i in zip(rows.tolist(), index.tolist(), strict=True):
+            bar = history.series[history.symbols[row]].broker_bar(i)
+            assert (to_vn_time(bar.start).date(), bar.close) == (day, int(sessions.close[row, k]))
+            checked += 1
+    assert checked > 3000

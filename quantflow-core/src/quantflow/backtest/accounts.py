@@ -16,6 +16,7 @@ settlement is computed from the day whenever positions are read.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from datetime import date
 
 import numpy as np
 
@@ -44,13 +45,19 @@ class SymbolAccounts(Broker, MarketDataSink):
         self._held: dict[str, int] = {}  # symbol -> shares held
         self._tape: _Tape | None = None
 
-    def start_sessions(self, symbols: tuple[str, ...], bar_of: Callable[[str, int], BarLike]) -> None:
-        """Prepare `on_session`: symbol rows as the caller numbers them, and how to build bar i."""
+    def start_sessions(self, symbols: tuple[str, ...], bar_of: Callable[[str, int], BarLike],
+                       close_of: Callable[[int, int], tuple[date, int]] | None = None) -> None:
+        """Prepare `on_session`: symbol rows as the caller numbers them, and how to build bar i;
+        `close_of(row, session)`, if given, is the session day and close of the row's bar in a
+        session numbered as `on_session(..., session=)` numbers them (a catch-up then notes an
+        older close without building its bar)."""
         self._tape = _Tape(symbols, bar_of, any(a.config.reference_prices for a in self.accounts.values()))
+        self._tape.close_of = close_of
         self._holdings = None  # re-read everything once, so `shares` follows the rows
 
-    async def on_session(self, rows: np.ndarray, index: np.ndarray) -> None:
-        """A session's bars: bar `index[j]` of the symbol in row `rows[j]` (rows in symbol order)."""
+    async def on_session(self, rows: np.ndarray, index: np.ndarray, session: int | None = None) -> None:
+        """A session's bars: bar `index[j]` of the symbol in row `rows[j]` (rows in symbol order);
+        `session`: the session's number for `close_of`."""
         tape = self._tape
         assert tape is not None, "call start_sessions first"
         eager = tape.eager  # configured reference prices: the first bar matters, feed them all
@@ -69,6 +76,8 @@ class SymbolAccounts(Broker, MarketDataSink):
                 await self._sync(symbol)  # up to the previous session, then this bar
         tape.prev[rows] = tape.last[rows]
         tape.last[rows] = index
+        tape.prev_k[rows] = tape.last_k[rows]
+        tape.last_k[rows] = -1 if session is None or tape.close_of is None else session
         tape.session += 1  # every account is behind until it syncs (or takes its bar below)
         for row, i in busy:
             symbol = tape.symbols[row]
@@ -89,8 +98,12 @@ class SymbolAccounts(Broker, MarketDataSink):
         if last < 0 or last == done:
             return
         account = self.accounts[symbol]
-        if prev >= 0 and prev != done:
-            account.note_close(tape.bar_of(symbol, prev))  # all its bar would leave behind
+        if prev >= 0 and prev != done:  # all its bar would leave behind
+            prev_k = int(tape.prev_k[row])
+            if prev_k >= 0 and tape.close_of is not None:
+                account.note_close_at(symbol, *tape.close_of(row, prev_k))
+            else:
+                account.note_close(tape.bar_of(symbol, prev))
         await self._feed(account, tape.bar_of(symbol, last))
         tape.synced[row] = last
 
@@ -236,7 +249,7 @@ class SymbolAccounts(Broker, MarketDataSink):
         tape = self._tape
         if tape is not None and symbol in tape.row:
             row = tape.row[symbol]
-            tape.last[row] = tape.prev[row] = tape.synced[row] = -1
+            tape.last[row] = tape.prev[row] = tape.synced[row] = tape.last_k[row] = tape.prev_k[row] = -1
             tape.fresh.pop(symbol, None)
 
     async def _feed(self, account: PaperBroker, data: BarLike | Tick) -> None:
@@ -260,6 +273,8 @@ class _Tape:
         self.row = {s: r for r, s in enumerate(symbols)}
         self.last, self.prev, self.synced = (np.full(len(symbols), -1, dtype=np.int64) for _ in range(3))
         self.now = np.full(len(symbols), -1, dtype=np.int64)  # scratch: this session's bar per row
+        self.last_k, self.prev_k = (np.full(len(symbols), -1, dtype=np.int64) for _ in range(2))  # their sessions
+        self.close_of: Callable[[int, int], tuple[date, int]] | None = None
         self.shares = np.zeros(len(symbols), dtype=np.int64)  # shares held per row (see `holdings`)
         self.session = 0
         self.fresh: dict[str, int] = {}

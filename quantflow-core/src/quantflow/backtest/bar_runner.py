@@ -68,7 +68,9 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
     view = ClippedSource(history, lambda: clock[0])
     sessions = Sessions(history)
     if isinstance(broker, SymbolAccounts):
-        broker.start_sessions(history.symbols, lambda symbol, i: history.series[symbol].broker_bar(i))
+        timeline = history.timeline
+        broker.start_sessions(history.symbols, lambda symbol, i: history.series[symbol].broker_bar(i),
+                              lambda row, k: (timeline[k], int(sessions.close[row, k])))
     services = {"instruments": config.instruments(list(history.symbols)), "fees": config.fees,
                 "calendar": default_calendar()}
     state: dict[str, dict[str, Any]] = {}
@@ -86,7 +88,7 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
         rows, index = sessions.bars(k)
         sessions.check(k)
         if isinstance(broker, SymbolAccounts):
-            await broker.on_session(rows, index)
+            await broker.on_session(rows, index, session=k)
         else:
             for row, i in zip(rows.tolist(), index.tolist(), strict=True):
                 await broker.on_bar(history.series[history.symbols[row]].broker_bar(i))

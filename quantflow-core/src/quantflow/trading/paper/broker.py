@@ -218,6 +218,12 @@ class PaperBroker(Broker, MarketDataSink):
             raise BrokerError(f"{bar.symbol} has working orders; feed its bars with on_bar")
         self._last[bar.symbol] = (_vn_day(bar.start), bar.close)
 
+    def note_close_at(self, symbol: str, day: date, close: int) -> None:
+        """`note_close` for a bar known by its session day and whole-VND close."""
+        if self.ledger.open_orders(symbol):
+            raise BrokerError(f"{symbol} has working orders; feed its bars with on_bar")
+        self._last[symbol] = (day, close)
+
     async def on_tick(self, tick: Tick) -> None:
         day = self._advance(tick.symbol, tick.ts)
         budget = matching.volume_budget(tick.quantity, self.config.max_participation)
