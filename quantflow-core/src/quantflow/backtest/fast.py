@@ -11,6 +11,7 @@ market data only; anything else is refused, never approximated.
 
 from __future__ import annotations
 
+import gc
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
@@ -65,7 +66,12 @@ async def run_fast(workflow: Any, source: Any, config: BacktestConfig, *, types:
         raise BacktestError("the signal run failed: " + "; ".join(f"{n}: {e}" for n, e in result.errors.items()))
     wired = [(s, {w.name: result.outputs[steps[w.sources[0][0]].node_id][w.sources[0][1]] for w in s.inputs}) for s in actions]
     with gc_paused():  # tens of thousands of acyclic objects (orders, fills, result rows), freed by reference counts
-        return _simulate(history, config, calendar, wired)
+        backtest = _simulate(history, config, calendar, wired)
+        # the result outlives the run: hand its rows to the oldest generation (a list splice, no
+        # scan) rather than have the first young collection after the pause walk all of them
+        gc.freeze()
+        gc.unfreeze()
+    return backtest
 
 
 class _Market:
