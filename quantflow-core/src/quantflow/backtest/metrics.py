@@ -62,7 +62,11 @@ def compute_metrics(config: BacktestConfig, equity: Sequence[Any], trades: Seque
     closed = [t.pnl for t in trades if t.pnl is not None]
     gains, losses = sum(p for p in closed if p > 0), -sum(p for p in closed if p < 0)
     invested = [p.equity != p.cash for p in equity]
-    traded = sum(f.price * f.quantity for f in fills)
+    traded = fees = taxes = 0
+    for f in fills:  # one pass: a backtest has thousands
+        traded += f.price * f.quantity
+        fees += f.fee
+        taxes += f.tax
     depth, duration = _drawdown(np.concatenate([[float(start)], values]))
     return Metrics(
         start_equity=start, end_equity=end,
@@ -77,5 +81,5 @@ def compute_metrics(config: BacktestConfig, equity: Sequence[Any], trades: Seque
         profit_factor=gains / losses if losses else None,
         exposure_pct=sum(invested) / len(invested) * 100 if invested else 0.0,
         turnover=traded / float(values.mean()) if len(values) else 0.0,
-        fees=sum(f.fee for f in fills), taxes=sum(f.tax for f in fills),
+        fees=fees, taxes=taxes,
     )
