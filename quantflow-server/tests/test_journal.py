@@ -143,3 +143,20 @@ def test_the_least_recently_used_journals_go_first_when_over_the_size() -> None:
 
 async def _never() -> list[str]:
     raise AssertionError("a kept journal is not read again")
+
+
+def test_many_subscribers_are_woken_a_group_per_turn_of_the_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(journal_module, "WAKE_GROUP", 10)
+
+    async def scenario() -> list[int]:
+        journal = Journal()
+        wakes = [asyncio.Event() for _ in range(25)]
+        journal.subscribers.update(wakes)
+        journal.append(_event(0))
+        woken = [sum(w.is_set() for w in wakes)]
+        for _ in range(3):
+            await asyncio.sleep(0)  # one turn: whatever else is ready runs between the groups
+            woken.append(sum(w.is_set() for w in wakes))
+        return woken
+
+    assert asyncio.run(scenario()) == [10, 20, 25, 25]
