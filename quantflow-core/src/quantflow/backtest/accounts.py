@@ -41,6 +41,8 @@ class SymbolAccounts(Broker, MarketDataSink):
         self._fills: list[Fill] = []
         self._working: set[str] = set()  # symbols whose account has open orders
         self._holdings: tuple[int, tuple[int, dict[str, int]]] | None = None  # (fills, holdings)
+        self._seen: int | None = None  # fills applied to `_cash`, `_held`, the rows' shares
+        self._total_cash = 0
         self._cash: dict[str, int] = {}  # symbol -> its account's cash
         self._held: dict[str, int] = {}  # symbol -> shares held
         self._tape: _Tape | None = None
@@ -53,7 +55,7 @@ class SymbolAccounts(Broker, MarketDataSink):
         older close without building its bar)."""
         self._tape = _Tape(symbols, bar_of, any(a.config.reference_prices for a in self.accounts.values()))
         self._tape.close_of = close_of
-        self._holdings = None  # re-read everything once, so `shares` follows the rows
+        self._holdings, self._seen = None, None  # re-read everything once, so `shares` follows the rows
 
     async def on_session(self, rows: np.ndarray, index: np.ndarray, session: int | None = None) -> None:
         """A session's bars: bar `index[j]` of the symbol in row `rows[j]` (rows in symbol order);
@@ -200,8 +202,21 @@ class SymbolAccounts(Broker, MarketDataSink):
     def holdings(self) -> tuple[int, dict[str, int]]:
         """Cash and shares of all accounts. Both change only with a fill, so only the accounts
         that filled since the last call are read again (callers must not mutate the result)."""
+        cash = self._refresh()
+        if self._holdings is None or self._holdings[0] != self._seen:
+            self._holdings = (self._seen or 0, (cash, dict(self._held)))
+        return self._holdings[1]
+
+    def holdings_by_row(self) -> tuple[int, np.ndarray] | None:
+        """`holdings` as (cash, shares per row of `start_sessions`' symbols), for an equity point
+        per session without a loop over the holdings; None before `start_sessions` (read only)."""
+        cash = self._refresh()
+        return None if self._tape is None else (cash, self._tape.shares)
+
+    def _refresh(self) -> int:
+        """Bring the cash and shares per account up to the fills so far; the total cash."""
         tape = self._tape
-        if self._holdings is None:
+        if self._seen is None:
             self._cash = {s: a.holdings()[0] for s, a in self.accounts.items()}
             self._held = {}
             for account in self.accounts.values():
@@ -211,10 +226,12 @@ class SymbolAccounts(Broker, MarketDataSink):
                 for symbol, quantity in self._held.items():
                     if symbol in tape.row:
                         tape.shares[tape.row[symbol]] = quantity
-            self._holdings = (len(self._fills), (sum(self._cash.values()), dict(self._held)))
-        elif self._holdings[0] != len(self._fills):
-            for fill in self._fills[self._holdings[0]:]:
+            self._total_cash = sum(self._cash.values())
+            self._seen = len(self._fills)
+        elif self._seen != len(self._fills):
+            for fill in self._fills[self._seen:]:
                 cash, held = self.accounts[fill.symbol].holdings()
+                self._total_cash += cash - self._cash[fill.symbol]
                 self._cash[fill.symbol] = cash
                 self._held.pop(fill.symbol, None)
                 self._held.update(held)
@@ -222,14 +239,8 @@ class SymbolAccounts(Broker, MarketDataSink):
                     for symbol in {fill.symbol, *held}:
                         if symbol in tape.row:
                             tape.shares[tape.row[symbol]] = self._held.get(symbol, 0)
-            self._holdings = (len(self._fills), (sum(self._cash.values()), dict(self._held)))
-        return self._holdings[1]
-
-    def holdings_by_row(self) -> tuple[int, np.ndarray] | None:
-        """`holdings` as (cash, shares per row of `start_sessions`' symbols), for an equity point
-        per session without a loop over the holdings; None before `start_sessions` (read only)."""
-        cash, _ = self.holdings()
-        return None if self._tape is None else (cash, self._tape.shares)
+            self._seen = len(self._fills)
+        return self._total_cash
 
     def events(self) -> AsyncIterator[OrderEvent]:
         raise BrokerError("per-symbol backtest accounts have no event stream; read the reports")
