@@ -85,3 +85,15 @@ def test_streamed_rows_arrive_in_parts_and_all(tmp_path: Path) -> None:
 
     sizes, names = _run(tmp_path / "db.sqlite", scenario)
     assert sizes == [4, 4, 2] and names == [f"n{i}" for i in range(10)]
+
+
+def test_a_closed_connection_fails_as_a_database_error(tmp_path: Path) -> None:
+    async def scenario(db: Database) -> None:
+        async with db.engine.connect() as conn:
+            raw = await conn.get_raw_connection()
+            await raw.driver_connection.close()
+            with pytest.raises(sa.exc.OperationalError):  # not a bare ValueError: the pool discards it
+                await conn.execute(sa.select(1))
+            await conn.invalidate()
+
+    _run(tmp_path / "db.sqlite", scenario)

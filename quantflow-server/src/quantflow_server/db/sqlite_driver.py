@@ -66,24 +66,32 @@ class _Cursor(aiosqlite.Cursor):
 
 
 class _Opened:
-    """What aiosqlite's `cursor()` returns: awaitable, and an async context manager."""
+    """What aiosqlite's `cursor()` returns: awaitable, and an async context manager. The cursor is
+    made when awaited, so a closed connection fails there, as aiosqlite's does (SQLAlchemy turns
+    that ValueError into an OperationalError and discards the connection)."""
 
-    def __init__(self, cursor: _Cursor) -> None:
-        self._cursor = cursor
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._cursor: _Cursor | None = None
 
     def __await__(self) -> Generator[Any, None, _Cursor]:
         return self.__aenter__().__await__()
 
     async def __aenter__(self) -> _Cursor:
+        if self._cursor is None:
+            if not self._connection._running:
+                raise ValueError("Connection closed")
+            self._cursor = _Cursor(self._connection, self._connection._conn.cursor())
         return self._cursor
 
     async def __aexit__(self, *_: object) -> None:
-        await self._cursor.close()
+        if self._cursor is not None:
+            await self._cursor.close()
 
 
 class Connection(aiosqlite.Connection):
     def cursor(self) -> _Opened:  # type: ignore[override]
-        return _Opened(_Cursor(self, self._conn.cursor()))
+        return _Opened(self)
 
     async def commit(self) -> None:
         if self._conn.in_transaction:
