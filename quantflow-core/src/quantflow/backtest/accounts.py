@@ -75,7 +75,7 @@ class SymbolAccounts(Broker, MarketDataSink):
         for row, _ in busy:
             symbol = tape.symbols[row]
             if tape.fresh.get(symbol) != tape.session:
-                await self._sync(symbol)  # up to the previous session, then this bar
+                self._sync(symbol)  # up to the previous session, then this bar
         tape.prev[rows] = tape.last[rows]
         tape.last[rows] = index
         tape.prev_k[rows] = tape.last_k[rows]
@@ -86,11 +86,11 @@ class SymbolAccounts(Broker, MarketDataSink):
             account = self.accounts[symbol]
             tape.synced[row] = i
             tape.fresh[symbol] = tape.session
-            await self._feed(account, tape.bar_of(symbol, i))
+            self._take(account, tape.bar_of(symbol, i))
             if not account.ledger.open_orders(symbol):
                 self._working.discard(symbol)
 
-    async def _sync(self, symbol: str) -> None:
+    def _sync(self, symbol: str) -> None:
         tape = self._tape
         if tape is None or tape.fresh.get(symbol) == tape.session:
             return  # no tape, or this account is up to date with the latest session
@@ -106,12 +106,12 @@ class SymbolAccounts(Broker, MarketDataSink):
                 account.note_close_at(symbol, *tape.close_of(row, prev_k))
             else:
                 account.note_close(tape.bar_of(symbol, prev))
-        await self._feed(account, tape.bar_of(symbol, last))
+        self._take(account, tape.bar_of(symbol, last))
         tape.synced[row] = last
 
-    async def _sync_all(self) -> None:
+    def _sync_all(self) -> None:
         for symbol in self.accounts:
-            await self._sync(symbol)
+            self._sync(symbol)
 
     def account_for(self, symbol: str) -> PaperBroker:
         found = self.accounts.get(symbol)
@@ -124,7 +124,7 @@ class SymbolAccounts(Broker, MarketDataSink):
         found = self.account_for(symbol)
         tape = self._tape
         if tape is not None and tape.fresh.get(symbol) != tape.session:
-            await self._sync(symbol)
+            self._sync(symbol)
         return found
 
     async def connect(self) -> None:
@@ -143,7 +143,7 @@ class SymbolAccounts(Broker, MarketDataSink):
         account = self.account_for(request.symbol)
         tape = self._tape
         if tape is not None and tape.fresh.get(request.symbol) != tape.session:
-            await self._sync(request.symbol)
+            self._sync(request.symbol)
         order = await account.submit(request)
         if order.client_order_id not in self._owner:
             self._owner[order.client_order_id] = account
@@ -177,7 +177,7 @@ class SymbolAccounts(Broker, MarketDataSink):
         found = self._owner.get(client_order_id)
         if found is None:
             raise BrokerError(f"unknown order {client_order_id}")
-        await self._sync(self._symbol_of[id(found)])
+        self._sync(self._symbol_of[id(found)])
         return found
 
     async def order_reports(self) -> list[Order]:
@@ -187,13 +187,13 @@ class SymbolAccounts(Broker, MarketDataSink):
         return list(self._fills)
 
     async def position_reports(self) -> list[Position]:
-        await self._sync_all()
+        self._sync_all()
         found = [p for account in self.accounts.values() for p in await account.position_reports()]
         return sorted(found, key=lambda p: p.symbol)
 
     async def account_report(self) -> Account:
         """All accounts together (what an investor holding them all has)."""
-        await self._sync_all()
+        self._sync_all()
         reports = [await a.account_report() for a in self.accounts.values()]
         return Account(account_id="per_symbol", cash=sum(r.cash for r in reports),
                        reserved_cash=sum(r.reserved_cash for r in reports),
@@ -248,7 +248,7 @@ class SymbolAccounts(Broker, MarketDataSink):
     async def on_bar(self, bar: BarLike) -> None:
         account = await self.account(bar.symbol)
         self._forget_tape(bar.symbol)
-        await self._feed(account, bar)
+        self._take(account, bar)
 
     async def on_tick(self, tick: Tick) -> None:
         account = await self.account(tick.symbol)
@@ -263,13 +263,18 @@ class SymbolAccounts(Broker, MarketDataSink):
             tape.last[row] = tape.prev[row] = tape.synced[row] = tape.last_k[row] = tape.prev_k[row] = -1
             tape.fresh.pop(symbol, None)
 
-    async def _feed(self, account: PaperBroker, data: BarLike | Tick) -> None:
+    def _take(self, account: PaperBroker, bar: BarLike) -> None:
+        """Feed `bar` to `account` (its `take_bar`: `on_bar` without a coroutine) and note its fills."""
         fills = account.fills
         before = len(fills)
-        if isinstance(data, Tick):
-            await account.on_tick(data)
-        else:
-            await account.on_bar(data)
+        account.take_bar(bar)
+        if len(fills) > before:
+            self._fills.extend(fills[before:])
+
+    async def _feed(self, account: PaperBroker, tick: Tick) -> None:
+        fills = account.fills
+        before = len(fills)
+        await account.on_tick(tick)
         if len(fills) > before:
             self._fills.extend(fills[before:])
 

@@ -198,6 +198,10 @@ class PaperBroker(Broker, MarketDataSink):
 
     # --- market data ------------------------------------------------------------------------
     async def on_bar(self, bar: BarLike) -> None:
+        self.take_bar(bar)
+
+    def take_bar(self, bar: BarLike) -> None:
+        """`on_bar`, as a plain call (it never waits): for a caller feeding many bars."""
         symbol, start = bar.symbol, bar.start
         day = self._advance(symbol, start)
         matchable = self._matchable(symbol, lambda o: o.created_at <= start)
