@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import anyio
-from quantflow.backtest import BacktestConfig, bar_runner
+from quantflow.backtest import BacktestConfig, bar_runner, rules
 from quantflow.backtest.accounts import SymbolAccounts
 from quantflow.backtest.results import FillRecord, OrderRecord
 from quantflow.market.sessions import to_vn_time
@@ -68,8 +68,8 @@ def test_shares_by_row_mirror_the_holdings() -> None:
 
 
 def test_session_closes_are_the_broker_bars_closes() -> None:
-    """A lazy account's catch-up notes an older bar from the sessions table (day, close) instead
-    of building the bar: the same day and close the broker's bar carries, for every bar."""
+    """A lazy account's catch-up takes its bars from the sessions table (day, the session's close
+    time, close) instead of building them: what the broker's bar carries, for every bar."""
     from quantflow.backtest.sessions import Sessions
 
     symbols = ["FPT", "HPG", "SSI", "VCB"]
@@ -80,6 +80,7 @@ def test_session_closes_are_the_broker_bars_closes() -> None:
         rows, index = sessions.bars(k)
         for row, i in zip(rows.tolist(), index.tolist(), strict=True):
             bar = history.series[history.symbols[row]].broker_bar(i)
-            assert (to_vn_time(bar.start).date(), bar.close) == (day, int(sessions.close[row, k]))
+            assert (to_vn_time(bar.start).date(), bar.end, bar.close) == (day, rules.daily_close(day),
+                                                                         int(sessions.close[row, k]))
             checked += 1
     assert checked > 3000

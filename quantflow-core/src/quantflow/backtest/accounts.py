@@ -16,7 +16,7 @@ settlement is computed from the day whenever positions are read.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 
@@ -48,11 +48,11 @@ class SymbolAccounts(Broker, MarketDataSink):
         self._tape: _Tape | None = None
 
     def start_sessions(self, symbols: tuple[str, ...], bar_of: Callable[[str, int], BarLike],
-                       close_of: Callable[[int, int], tuple[date, int]] | None = None) -> None:
+                       close_of: Callable[[int, int], tuple[date, datetime, int]] | None = None) -> None:
         """Prepare `on_session`: symbol rows as the caller numbers them, and how to build bar i;
-        `close_of(row, session)`, if given, is the session day and close of the row's bar in a
-        session numbered as `on_session(..., session=)` numbers them (a catch-up then notes an
-        older close without building its bar)."""
+        `close_of(row, session)`, if given, is the session day, end and close of the row's bar in
+        a session numbered as `on_session(..., session=)` numbers them (a catch-up then takes
+        those bars without building them)."""
         self._tape = _Tape(symbols, bar_of, any(a.config.reference_prices for a in self.accounts.values()))
         self._tape.close_of = close_of
         self._holdings, self._seen = None, None  # re-read everything once, so `shares` follows the rows
@@ -100,13 +100,19 @@ class SymbolAccounts(Broker, MarketDataSink):
         if last < 0 or last == done:
             return
         account = self.accounts[symbol]
+        close_of = tape.close_of
         if prev >= 0 and prev != done:  # all its bar would leave behind
             prev_k = int(tape.prev_k[row])
-            if prev_k >= 0 and tape.close_of is not None:
-                account.note_close_at(symbol, *tape.close_of(row, prev_k))
+            if prev_k >= 0 and close_of is not None:
+                day, _, close = close_of(row, prev_k)
+                account.note_close_at(symbol, day, close)
             else:
                 account.note_close(tape.bar_of(symbol, prev))
-        self._take(account, tape.bar_of(symbol, last))
+        last_k = int(tape.last_k[row])
+        if last_k >= 0 and close_of is not None:  # no working order (else it took its bars): nothing can fill
+            account.catch_up(symbol, *close_of(row, last_k))
+        else:
+            self._take(account, tape.bar_of(symbol, last))
         tape.synced[row] = last
 
     def _sync_all(self) -> None:
@@ -290,7 +296,7 @@ class _Tape:
         self.last, self.prev, self.synced = (np.full(len(symbols), -1, dtype=np.int64) for _ in range(3))
         self.now = np.full(len(symbols), -1, dtype=np.int64)  # scratch: this session's bar per row
         self.last_k, self.prev_k = (np.full(len(symbols), -1, dtype=np.int64) for _ in range(2))  # their sessions
-        self.close_of: Callable[[int, int], tuple[date, int]] | None = None
+        self.close_of: Callable[[int, int], tuple[date, datetime, int]] | None = None
         self.shares = np.zeros(len(symbols), dtype=np.int64)  # shares held per row (see `holdings`)
         self.session = 0
         self.fresh: dict[str, int] = {}

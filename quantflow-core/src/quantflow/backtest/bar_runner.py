@@ -64,13 +64,14 @@ def make_broker(config: BacktestConfig, symbols: tuple[str, ...]) -> PaperBroker
 
 async def _replay(prepared: Prepared, history: History, broker: PaperBroker | SymbolAccounts, config: BacktestConfig,
                   mode: RunMode, progress: Progress | None) -> list[EquityPoint]:
-    clock = [rules.daily_close(history.timeline[0])]
+    closing = [rules.daily_close(day) for day in history.timeline]  # each session's close: the run's clock
+    clock = [closing[0]]
     view = ClippedSource(history, lambda: clock[0])
     sessions = Sessions(history)
     if isinstance(broker, SymbolAccounts):
         timeline = history.timeline
         broker.start_sessions(history.symbols, lambda symbol, i: history.series[symbol].broker_bar(i),
-                              lambda row, k: (timeline[k], int(sessions.close[row, k])))
+                              lambda row, k: (timeline[k], closing[k], int(sessions.close[row, k])))
     services = {"instruments": config.instruments(list(history.symbols)), "fees": config.fees,
                 "calendar": default_calendar()}
     state: dict[str, dict[str, Any]] = {}
@@ -92,7 +93,7 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
         else:
             for row, i in zip(rows.tolist(), index.tolist(), strict=True):
                 await broker.on_bar(history.series[history.symbols[row]].broker_bar(i))
-        clock[0] = rules.daily_close(day)
+        clock[0] = closing[k]
         ctx = RunContext(run_id=f"backtest-{day.isoformat()}", mode=mode, data_source=view, broker=broker,
                          clock=now, logger=logger, state=state, incremental=True, services=services)
         # One chain after another: a backtest's nodes never wait on anything outside the process,

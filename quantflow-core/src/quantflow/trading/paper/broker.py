@@ -222,6 +222,16 @@ class PaperBroker(Broker, MarketDataSink):
             raise BrokerError(f"{bar.symbol} has working orders; feed its bars with on_bar")
         self._last[bar.symbol] = (_vn_day(bar.start), bar.close)
 
+    def catch_up(self, symbol: str, day: date, end: datetime, close: int) -> None:
+        """`on_bar` for a bar of `symbol` known by its session day, end and close, for a caller
+        that knows no order of the symbol is working (nothing can fill or expire): what the bar
+        leaves behind (settlement, reference, last price, clock), without building it."""
+        if self.ledger.open_orders(symbol):
+            raise BrokerError(f"{symbol} has working orders; feed its bars with on_bar")
+        self._open_day(symbol, day)
+        self._last[symbol] = (day, close)
+        self._now = max(self._now, end) if self._now else end
+
     def note_close_at(self, symbol: str, day: date, close: int) -> None:
         """`note_close` for a bar known by its session day and whole-VND close."""
         if self.ledger.open_orders(symbol):
@@ -299,16 +309,20 @@ class PaperBroker(Broker, MarketDataSink):
     def _advance(self, symbol: str, ts: datetime) -> date:
         """Start `symbol`'s trading day `day` if new: roll the reference, expire stale day orders."""
         day = _vn_day(ts)
+        self._open_day(symbol, day)
+        for order in self.ledger.open_orders(symbol):
+            if _vn_day(order.created_at) < day:
+                self._finish(order.client_order_id, K.EXPIRED, max(ts, order.updated_at))
+        return day
+
+    def _open_day(self, symbol: str, day: date) -> None:
+        """Settle up to `day` and, if `day` is new for `symbol`, roll its reference price."""
         self._portfolio.settle(day)
         seeded = self._reference.get(symbol)
         if seeded is not None and seeded[0] is None:  # configured reference: the first day seen
             self._reference[symbol] = (day, seeded[1])
         elif symbol in self._last and self._last[symbol][0] < day:  # new day: previous close
             self._reference[symbol] = (day, reference_from_close(self._last[symbol][1], self._ladder_names[symbol]))
-        for order in self.ledger.open_orders(symbol):
-            if _vn_day(order.created_at) < day:
-                self._finish(order.client_order_id, K.EXPIRED, max(ts, order.updated_at))
-        return day
 
     def _limits(self, symbol: str, day: date) -> PriceLimits | None:
         instrument = self._instruments.get(symbol)
