@@ -19,7 +19,7 @@ from typing import Any, cast
 import numpy as np
 
 from quantflow.expr import ir
-from quantflow.expr.batch_state import RowState, vector_state
+from quantflow.expr.batch_state import Cross, RowState, vector_state
 from quantflow.expr.errors import EvaluationError
 from quantflow.expr.kinds import ValueKind
 
@@ -53,6 +53,14 @@ class BatchEvaluator:
                 self._steps.append((index, self._kernel(node, slot)))
         self._kind = order[-1].kind
         self.rows = 0
+        last = order[-1]
+        # A result is a fresh array unless the last step hands out an input column (or `x->0`).
+        self._copy_result = isinstance(last, ir.Column) or (isinstance(last, ir.Shift) and last.bars == 0)
+        # Columns and crossings only compare floats, which never raises a floating-point flag:
+        # such an expression needs no `np.errstate` (entered on every update otherwise).
+        only_columns = all(isinstance(n, ir.Column | ir.Const) for n in order[:-1])
+        crossing = isinstance(last, ir.Apply) and len(self._states) == 1 and isinstance(self._states[0], Cross)
+        self._quiet = only_columns and (isinstance(last, ir.Column) or crossing)
 
     def grow(self, rows: int) -> None:
         """Make rows 0 .. rows - 1 exist (new rows start fresh)."""
@@ -67,15 +75,20 @@ class BatchEvaluator:
             self.grow(int(rows.max()) + 1 if len(rows) else 0)
         values = self._values
         try:
-            with np.errstate(all="ignore"):  # IEEE results (inf/NaN), as the vectorised path
+            if self._quiet:
                 for index, kernel in self._steps:
                     values[index] = kernel(values, columns, rows)
+            else:
+                with np.errstate(all="ignore"):  # IEEE results (inf/NaN), as the vectorised path
+                    for index, kernel in self._steps:
+                        values[index] = kernel(values, columns, rows)
         except KeyError as missing:
             raise EvaluationError(f"bar has no column {missing}") from None
         dtype = np.float64 if self._kind is ValueKind.NUMBER else bool
         result = values[-1]
         if type(result) is np.ndarray and result.shape == rows.shape:
-            return result.astype(dtype)  # a copy: the result must not alias an input or a state
+            # never aliasing an input or a state: copied when the last step could hand one out
+            return result.astype(dtype, copy=self._copy_result)
         return np.broadcast_to(np.asarray(result, dtype=dtype), (len(rows),)).copy()
 
     def _kernel(self, node: ir.Node, slot: Mapping[ir.Node, int]) -> Kernel:
