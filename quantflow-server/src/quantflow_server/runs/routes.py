@@ -75,13 +75,7 @@ class RunController(Controller):
         data: JSONBody[RunRequest],
     ) -> RunOut:
         workflow = await workflows.get_workflow(session, me, workflow_id)
-        revision = await workflows.get_revision(session, workflow, data.revision or workflow.head_revision)
-        if revision.draft:
-            raise ProblemError(
-                422,
-                f"revision {revision.number} is a draft; fix its errors and save it first",
-                errors=[{"field": "revision", "message": "draft"}],
-            )
+        revision = await workflows.runnable_revision(session, workflow, data.revision)
         if data.mode != "manual" and (why := period_problem(data.start, data.end)) is not None:
             raise ProblemError(422, why, errors=[{"field": "start" if "start" in why else "end", "message": why}])
         if (why := pace_problem(data)) is not None:
