@@ -22,7 +22,12 @@ BAR_FIELDS = frozenset({"open", "high", "low", "close", "volume", "value"})
 
 def evaluate_panel(state: dict[str, Any], formula: CompiledExpression, frame: Any,
                    given: Mapping[str, Any]) -> SeriesPanel | None:
-    fields = formula.columns & BAR_FIELDS
+    memo = state.get("_panel")  # what depends on the formula alone, worked out on its first run
+    if memo is None or memo[0] is not formula:
+        fields = formula.columns & BAR_FIELDS
+        memo = state["_panel"] = (formula, fields, formula.columns - fields,
+                                  bool if formula.result_kind is ValueKind.BOOL else np.float64)
+    _, fields, inputs, dtype = memo
     if fields and not isinstance(frame, PanelFrame):
         return None
     layout, shape = _aligned(frame if fields or not given else None, given)
@@ -31,14 +36,13 @@ def evaluate_panel(state: dict[str, Any], formula: CompiledExpression, frame: An
     lengths = shape.lengths
     if frame and not fields and getattr(frame, "layout", None) is not layout:
         return None  # the frame names the symbols: it must be the same list
-    if not formula.columns <= fields.union(given):
+    if not inputs <= given.keys():
         return None  # a column nobody provides: the general path reports it
     batch = state.get("batch")
     if batch is None:
         batch = state["batch"] = formula.batch()
         state["rows"] = {}
     rows = _rows(state, layout, batch)
-    dtype = bool if formula.result_kind is ValueKind.BOOL else np.float64
     frame_at = frame.positions() if fields else None
     series_at = {name: (s.flat, s.positions()) for name, s in given.items() if name in formula.columns}
     longest = shape.longest
