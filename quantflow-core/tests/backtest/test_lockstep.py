@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from quantflow.backtest import BacktestConfig, BacktestResult, lockstep, run_fast  # noqa: F401
 from quantflow.data.bars import Bars
+from quantflow.data.memory import MemorySource
 from quantflow.domain import Exchange
 from quantflow.market import default_calendar
 from quantflow.testing.workflows import example, with_params
@@ -44,17 +45,6 @@ def _history(seed: int, symbols: list[str]) -> dict[str, Bars]:
         time = np.array([np.datetime64(d, "ns") + np.timedelta64(8, "h") for d in chosen])
         out[symbol] = Bars(symbol, time, opening, np.round(high), np.round(low), close, volume.astype(float))
     return out
-
-
-class _Memory:
-    def __init__(self, bars: dict[str, Bars]) -> None:
-        self.data = bars
-
-    def symbols(self) -> list[str]:
-        return list(self.data)
-
-    async def bars(self, symbol: str, resolution: str, start: Any, end: Any) -> Bars:
-        return self.data[symbol]
 
 
 def _workflow(symbols: list[str], order: dict[str, Any]) -> dict[str, Any]:
@@ -101,7 +91,7 @@ def test_lockstep_equals_the_event_loop_on_random_histories(seed: int, order: di
     config = BacktestConfig(start=START, end=END, initial_cash=cash, accounts="per_symbol", exchanges=exchanges,
                             max_participation=participation)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        fast, loop, outcome = _both(_workflow(symbols, order), _Memory(_history(seed, symbols)), config, monkeypatch)
+        fast, loop, outcome = _both(_workflow(symbols, order), MemorySource(_history(seed, symbols)), config, monkeypatch)
     assert fast.model_dump_json() == loop.model_dump_json()
     assert len(outcome.handed_back) < len(symbols)  # it really simulated some symbols itself
 
@@ -142,6 +132,6 @@ def test_numbers_beyond_safe_integer_arithmetic_go_to_the_event_loop(monkeypatch
     symbols = ["AAA", "BBB"]
     config = BacktestConfig(start=START, end=END, initial_cash=10**14, accounts="per_symbol")
     order = {"sizing": "quantity", "quantity": 100_000, "order_type": "ATO"}
-    fast, loop, outcome = _both(_workflow(symbols, order), _Memory(_history(7, symbols)), config, monkeypatch)
+    fast, loop, outcome = _both(_workflow(symbols, order), MemorySource(_history(7, symbols)), config, monkeypatch)
     assert fast.model_dump_json() == loop.model_dump_json()
     assert set(outcome.handed_back.values()) == {lockstep.REASONS[2]}
