@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -122,6 +123,80 @@ def test_logout_revokes_every_token(api) -> None:
     assert api.client.post("/api/auth/logout", headers=headers).status_code == 200
     assert api.client.get("/api/me", headers=headers).status_code == 401
     assert api.client.post("/api/auth/refresh", json={"refresh_token": pair["refresh_token"]}).status_code == 401
+
+
+def _change_user_elsewhere(api, username: str, **values: Any) -> None:
+    """Change the user's row directly, as another server process or a CLI would."""
+    import sqlalchemy as sa
+
+    from quantflow_server.db.models import User
+
+    async def change() -> None:
+        async with api.client.app.state.db.session() as session:
+            await session.execute(sa.update(User).where(User.username == username).values(**values))
+
+    with api.client.portal() as portal:
+        portal.call(change)
+
+
+def test_password_change_revokes_tokens_at_once_despite_the_user_cache(api) -> None:
+    api.add_user("alice")
+    headers = api.login("alice")
+    assert api.client.get("/api/me", headers=headers).is_success  # now cached
+    change = {"current_password": "a long test password", "new_password": "another long password"}
+    assert api.client.post("/api/auth/password", json=change, headers=headers).status_code == 200
+    assert api.client.get("/api/me", headers=headers).status_code == 401
+    assert api.client.get("/api/me", headers=api.login("alice", "another long password")).is_success
+
+
+def test_a_change_made_by_another_process_is_seen_within_the_cache_bound(api, monkeypatch) -> None:
+    """The cached token version, role and active flag are trusted for auth_cache_seconds at most."""
+    import quantflow_server.auth.tokens as tokens
+
+    api.add_user("alice")
+    headers = api.login("alice")
+    assert api.client.get("/api/me", headers=headers).is_success  # now cached
+    _change_user_elsewhere(api, "alice", token_version=7)
+    assert api.client.get("/api/me", headers=headers).is_success  # within the bound: still the cached copy
+    later = tokens.time.monotonic() + api.client.app.state.settings.auth_cache_seconds + 0.01
+    monkeypatch.setattr(tokens.time, "monotonic", lambda: later)
+    assert api.client.get("/api/me", headers=headers).status_code == 401
+
+
+def test_deactivation_elsewhere_is_seen_at_once_without_the_cache(settings, open_api) -> None:
+    with open_api(settings.model_copy(update={"auth_cache_seconds": 0})) as api:
+        api.add_user("alice")
+        headers = api.login("alice")
+        assert api.client.get("/api/me", headers=headers).is_success
+        _change_user_elsewhere(api, "alice", active=False)
+        assert api.client.get("/api/me", headers=headers).status_code == 401
+
+
+def test_a_read_in_flight_during_a_change_is_not_cached() -> None:
+    """A logout committed while another request was reading the user: that older answer is not kept."""
+    from types import SimpleNamespace
+
+    from quantflow_server.auth.tokens import UserCache
+
+    cache = UserCache(ttl=60)
+    row = SimpleNamespace(id=1, username="alice", role="trader", active=True, token_version=0)
+
+    class Session:
+        async def __aenter__(self) -> Session:
+            return self
+
+        async def __aexit__(self, *_: object) -> None:
+            pass
+
+        async def get(self, _model: object, _id: int) -> Any:
+            value = SimpleNamespace(**vars(row))
+            cache.forget(1)  # the logout lands while this read is in flight
+            row.token_version = 1
+            return value
+
+    connection = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(db=SimpleNamespace(sessions=Session))))
+    assert asyncio.run(cache.lookup(connection, 1)).token_version == 0  # that request saw the old row
+    assert asyncio.run(cache.lookup(connection, 1)).token_version == 1  # the next one reads again
 
 
 def test_repeated_failures_lock_the_account_even_for_the_right_password(settings, open_api) -> None:

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     jwt_secret: str | None = None  # default: generated into data_dir/jwt_secret
     access_token_minutes: int = Field(30, ge=1)
     refresh_token_days: int = Field(14, ge=1)
+    # How long a request may trust this process's cached copy of a user's token version, role and
+    # active flag. Logout and password changes made through this process apply at once; a change made
+    # by another process (another server on the same PostgreSQL, a CLI) is seen within this bound.
+    # 0: read the user from the database on every request.
+    auth_cache_seconds: float = Field(5.0, ge=0, le=60)
     cookie_secure: bool = False  # set true behind HTTPS
     login_max_failures: int = Field(5, ge=1)  # consecutive failures before the account locks
     login_lockout_seconds: int = Field(900, ge=1)

@@ -98,6 +98,8 @@ class AuthController(Controller):
         assert user is not None
         user.token_version += 1
         await state.audit.record(session, "logout", user, {})
+        await session.commit()
+        state.tokens.users.forget(user.id)  # once committed: this process's next request sees it
         return Response({"status": "logged out"}, cookies=state.tokens.cleared_cookies())
 
     @post("/password", summary="Change the caller's password (revokes every token)", status_code=200)
@@ -111,6 +113,8 @@ class AuthController(Controller):
         user.password_hash = hash_password(data.new_password)
         user.token_version += 1
         await state.audit.record(session, "password_changed", user, {})
+        await session.commit()
+        state.tokens.users.forget(user.id)  # once committed: this process's next request sees it
         return _user_out(user)
 
 

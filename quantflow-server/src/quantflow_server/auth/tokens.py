@@ -3,12 +3,18 @@
 Access tokens are short-lived and accepted by every route (header or HttpOnly cookie); refresh
 tokens are only accepted by /api/auth/refresh. Both carry the user's token version, so logout or a
 password change revokes every token issued before it.
+
+Checking that version used to read the user from the database on every request. `UserCache` keeps
+what the check needs (token version, role, active) per user for `auth_cache_seconds` (default 5):
+a logout or password change made through this process replaces the entry once committed, so it
+applies at once here; a change made by another process is seen within that bound.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
@@ -27,6 +33,47 @@ class TokenError(Exception):
     pass
 
 
+class _Known(NamedTuple):
+    until: float  # time.monotonic() after which the database is asked again
+    principal: Principal | None  # None: no such user, or inactive
+    token_version: int
+
+
+class UserCache:
+    """What authenticating a request needs to know about a user, for at most `ttl` seconds.
+
+    `forget(user_id)` (after the change is committed) makes the next request read the database; a
+    read that was already in flight when it was called does not store its (possibly older) answer."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._known: dict[int, _Known] = {}
+        self._changes: dict[int, int] = {}  # per user: how many times forget() was called
+
+    async def lookup(self, connection: ASGIConnection[Any, Any, Any, Any], user_id: int) -> _Known:
+        known = self._known.get(user_id)
+        now = time.monotonic()
+        if known is not None and now < known.until:
+            return known
+        changes = self._changes.get(user_id, 0)
+        async with connection.app.state.db.sessions() as session:
+            user = await session.get(User, user_id)
+        if user is None or not user.active:
+            known = _Known(now + self.ttl, None, -1)
+        else:
+            principal = Principal(id=user.id, username=user.username, role=Role(user.role))
+            known = _Known(now + self.ttl, principal, user.token_version)
+        if self.ttl > 0 and self._changes.get(user_id, 0) == changes:
+            if len(self._known) >= 10_000:
+                self._known.clear()
+            self._known[user_id] = known
+        return known
+
+    def forget(self, user_id: int) -> None:
+        self._known.pop(user_id, None)
+        self._changes[user_id] = self._changes.get(user_id, 0) + 1
+
+
 async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
     if token.extras.get("typ") != ACCESS:
         return None
@@ -34,11 +81,10 @@ async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, 
         user_id = int(token.sub)
     except ValueError:
         return None
-    async with connection.app.state.db.sessions() as session:
-        user = await session.get(User, user_id)
-    if user is None or not user.active or user.token_version != token.extras.get("ver"):
+    known = await connection.app.state.tokens.users.lookup(connection, user_id)
+    if known.principal is None or known.token_version != token.extras.get("ver"):
         return None
-    return Principal(id=user.id, username=user.username, role=Role(user.role))
+    return known.principal
 
 
 class TokenService:
@@ -46,6 +92,7 @@ class TokenService:
         self.secret = settings.resolved_jwt_secret()
         self.access_ttl = timedelta(minutes=settings.access_token_minutes)
         self.refresh_ttl = timedelta(days=settings.refresh_token_days)
+        self.users = UserCache(settings.auth_cache_seconds)
         self.auth = OAuth2PasswordBearerAuth[Principal, Token](
             retrieve_user_handler=retrieve_user,
             token_secret=self.secret,
