@@ -123,9 +123,7 @@ class RunManager:
             live.task.cancel()
         return True
 
-    async def _manual(
-        self, live: LiveRun, document: dict[str, Any], wake: Wake | None
-    ) -> tuple[str, dict[str, Any]]:
+    async def _manual(self, live: LiveRun, document: dict[str, Any], wake: Wake | None) -> tuple[str, dict[str, Any]]:
         result = validate(document, self.host.registry.node_types)
         if not result.ok:
             raise ValueError(f"the workflow has {len(result.errors)} error(s): {result.errors[0].message}")

@@ -168,13 +168,16 @@ async def _follow(socket: WebSocket[Principal, Any, Any], journal: Journal) -> N
     gone: list[bool] = []  # the watcher appends once the client has left
     journal.subscribers.add(wake)
     watcher = asyncio.create_task(_notice_disconnect(socket, wake, gone))
+    # The ASGI send itself (behind Litestar's check that the socket is still open), not send_text:
+    # its two wrappers cost a tenth of the server's CPU under 500 subscribers.
+    send = socket.send
     cursor = 0
     try:
         while not gone:
             wake.clear()  # before reading the journal: an event appended from here on wakes us again
             frames, cursor = journal.frames(cursor)
             for frame in frames:
-                await socket.send_text(frame)
+                await send({"type": "websocket.send", "bytes": None, "text": frame})
             if journal.closed and cursor == len(journal):
                 await socket.close(code=1000)
                 return
