@@ -265,3 +265,22 @@ def test_sizing_view_says_what_the_reports_say() -> None:
             assert got == want
         assert len({v[0][3]["HPG"] for v in views}) > 1  # the cases differ: T+2 lots and the open sell count
     run(case())
+
+
+def test_position_cap_counts_the_position_and_open_buys() -> None:
+    """The broker gives the risk engine the position and open buys only when a rule reads them
+    (a sell, or a buy under a position cap): under a cap they still count."""
+    async def case() -> None:
+        b = await broker(risk=RiskLimits(check_sessions=False, max_position_quantity=1_500))
+        assert (await b.submit(req("a", at(D1, 8), quantity=1_000))).status is S.NEW
+        second = await b.submit(req("b", at(D1, 8), quantity=600))
+        assert second.status is S.REJECTED and second.reject_code == "max_position_exceeded"
+        await b.on_bar(daily_bar(D1, 26_850, 27_000, 26_500, 26_900))
+        assert (await b.position_reports())[0].quantity == 1_000
+        third = await b.submit(req("c", at(D2, 8), quantity=600, price=26_900))
+        assert third.status is S.REJECTED and third.reject_code == "max_position_exceeded"
+        assert (await b.submit(req("d", at(D2, 8), quantity=500, price=26_900))).status is S.NEW
+        unlimited = await broker()
+        assert (await unlimited.submit(req("e", at(D1, 8), quantity=1_000))).status is S.NEW
+        assert (await unlimited.submit(req("f", at(D1, 8), quantity=600))).status is S.NEW
+    run(case())

@@ -97,3 +97,11 @@ def test_event_payload_validation() -> None:
         OrderEvent(kind=K.REJECTED, client_order_id="c-1", ts=later(0))
     with pytest.raises(ValueError, match="client_order_id"):
         OrderEvent(kind=K.SUBMITTED, client_order_id="x", ts=later(0), request=make_request())
+
+
+def test_has_open_follows_open_orders(store: OrderEventStore) -> None:
+    ledger = OrderLedger(store)
+    ledger.submit(make_request("a", symbol="VCB"))
+    assert ledger.has_open("VCB") and not ledger.has_open("HPG")
+    ledger.record(OrderEvent(kind=K.CANCELLED, client_order_id="a", ts=later(1)))
+    assert not ledger.has_open("VCB") and ledger.open_orders("VCB") == []

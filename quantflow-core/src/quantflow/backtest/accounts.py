@@ -87,7 +87,7 @@ class SymbolAccounts(Broker, MarketDataSink):
             tape.synced[row] = i
             tape.fresh[symbol] = tape.session
             self._take(account, tape.bar_of(symbol, i))
-            if not account.ledger.open_orders(symbol):
+            if not account.ledger.has_open(symbol):
                 self._working.discard(symbol)
 
     def _sync(self, symbol: str) -> None:
@@ -174,7 +174,7 @@ class SymbolAccounts(Broker, MarketDataSink):
         return order
 
     def _track(self, account: PaperBroker, symbol: str) -> None:
-        if account.ledger.open_orders(symbol):
+        if account.ledger.has_open(symbol):
             self._working.add(symbol)
         else:
             self._working.discard(symbol)

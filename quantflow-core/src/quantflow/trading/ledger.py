@@ -86,6 +86,10 @@ class OrderLedger:
         found = self._open_by_symbol.get(symbol)
         return list(found.values()) if found else []
 
+    def has_open(self, symbol: str) -> bool:
+        """Whether `symbol` has a non-terminal order (`open_orders(symbol)` without the list)."""
+        return bool(self._open_by_symbol.get(symbol))
+
     def history(self, client_order_id: str) -> list[OrderEvent]:
         return self.store.events_for(client_order_id)
 

@@ -272,6 +272,15 @@ class RiskEngine:
                             calendar=calendar, session=session, orders_last_minute=recent)
         return self._decide(request, ctx)
 
+    def reads_position(self, request: OrderRequest) -> bool:
+        """Whether a rule reads the context's position or pending buys for `request`: a sell
+        (sellable quantity) or a buy under a position cap. A caller that builds the context may
+        leave them out otherwise: the decision is the same."""
+        if request.side is not Side.BUY:
+            return True
+        limits = self.limits
+        return limits.max_position_by_symbol.get(request.symbol, limits.max_position_quantity) is not None
+
     def _moment(self, instrument: Instrument, now: datetime, calendar: TradingCalendar | None) -> tuple[Session | None, int]:
         """The session at `now` (when sessions are checked) and the orders accepted in the minute before."""
         window_start = now - _MINUTE

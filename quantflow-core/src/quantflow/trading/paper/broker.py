@@ -218,7 +218,7 @@ class PaperBroker(Broker, MarketDataSink):
         """Take `bar` as the symbol's latest price, for a caller that knows no order of the symbol
         is working and that a later bar follows before anything reads the account: then `on_bar`
         would change nothing else that the later bar does not overwrite (reference, clock)."""
-        if self.ledger.open_orders(bar.symbol):
+        if self.ledger.has_open(bar.symbol):
             raise BrokerError(f"{bar.symbol} has working orders; feed its bars with on_bar")
         self._last[bar.symbol] = (_vn_day(bar.start), bar.close)
 
@@ -226,7 +226,7 @@ class PaperBroker(Broker, MarketDataSink):
         """`on_bar` for a bar of `symbol` known by its session day, end and close, for a caller
         that knows no order of the symbol is working (nothing can fill or expire): what the bar
         leaves behind (settlement, reference, last price, clock), without building it."""
-        if self.ledger.open_orders(symbol):
+        if self.ledger.has_open(symbol):
             raise BrokerError(f"{symbol} has working orders; feed its bars with on_bar")
         self._open_day(symbol, day)
         self._last[symbol] = (day, close)
@@ -234,7 +234,7 @@ class PaperBroker(Broker, MarketDataSink):
 
     def note_close_at(self, symbol: str, day: date, close: int) -> None:
         """`note_close` for a bar known by its session day and whole-VND close."""
-        if self.ledger.open_orders(symbol):
+        if self.ledger.has_open(symbol):
             raise BrokerError(f"{symbol} has working orders; feed its bars with on_bar")
         self._last[symbol] = (day, close)
 
@@ -355,14 +355,17 @@ class PaperBroker(Broker, MarketDataSink):
         if instrument is None:
             return RejectReason.UNKNOWN_SYMBOL, f"{request.symbol} is not an instrument this paper account trades", None
         day = _vn_day(request.created_at)
-        working = self.ledger.open_orders(request.symbol)
-        pending_buys = sum(o.remaining_quantity for o in working
-                           if o.side is Side.BUY and o.client_order_id != request.client_order_id) if working else 0
         limits = self._limits(request.symbol, day)
+        position, pending_buys = None, 0
+        if self.risk.reads_position(request):  # (a buy without a position cap: no rule reads them)
+            working = self.ledger.open_orders(request.symbol)
+            pending_buys = sum(o.remaining_quantity for o in working
+                               if o.side is Side.BUY and o.client_order_id != request.client_order_id) if working else 0
+            position = self._position(request.symbol, day, exclude=request.client_order_id)
         decision = self.risk.check_with(
             request, instrument=instrument, now=request.created_at, account=self._account(),
-            position=self._position(request.symbol, day, exclude=request.client_order_id),
-            price_limits=limits, pending_buy_quantity=pending_buys, fees=self.config.fees, calendar=self._calendar,
+            position=position, price_limits=limits, pending_buy_quantity=pending_buys, fees=self.config.fees,
+            calendar=self._calendar,
         )
         return decision.reason, decision.message, limits
 
