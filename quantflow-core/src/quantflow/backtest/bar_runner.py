@@ -33,7 +33,7 @@ from quantflow.backtest.setup import BacktestError, Prepared, prepare
 from quantflow.domain.orders import Fill, Order, OrderStatus, OrderType, Side
 from quantflow.domain.trusted import built
 from quantflow.engine import RunContext, RunMode, RunStatus, execute
-from quantflow.gc_pause import gc_relaxed
+from quantflow.gc_pause import gc_relaxed, keep_young_empty
 from quantflow.market.calendar import default_calendar
 from quantflow.market.sessions import to_vn_time
 from quantflow.plugins.registry import Kind
@@ -111,6 +111,7 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
         equity.append(built(EquityPoint, {"day": day, "cash": cash, "equity": cash + value}, fields_set=_EQUITY_SET))
         if progress is not None:
             progress(k + 1, total)
+        keep_young_empty()  # what the session left behind lives to the end of the run
     return equity
 
 

@@ -1,0 +1,27 @@
+"""gc_relaxed / keep_young_empty: what they do to the collector, never how long it takes."""
+
+from __future__ import annotations
+
+import gc
+
+from quantflow.gc_pause import gc_relaxed, keep_young_empty
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_keep_young_empty_only_inside_gc_relaxed_and_cycles_are_collected_after() -> None:
+    assert gc.get_freeze_count() == 0
+    keep_young_empty()  # outside the block: nothing
+    assert gc.get_freeze_count() == 0
+    before = gc.get_threshold()
+    with gc_relaxed():
+        kept = [_Cycle() for _ in range(10)]
+        del kept  # cyclic garbage made inside the block
+        keep_young_empty()
+        assert gc.get_count()[0] == 0 and gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
+    gc.collect()
+    assert not [o for o in gc.get_objects() if type(o) is _Cycle]
