@@ -178,3 +178,21 @@ def test_check_with_parts_decides_as_check_with_a_context(over: dict[str, object
         got = by_parts.check_with(make_request(**over), instrument=c.instrument, now=c.now, account=c.account,
                                   position=c.position, price_limits=c.price_limits)
         assert (got.reason, got.message) == (want.reason, want.message)
+
+
+def test_limits_and_state_replaced_after_checks_apply_to_the_next_order() -> None:
+    """The engine leaves out rules that cannot fire under its limits and state; replacing either
+    (or adding a per-symbol cap in place) brings them back for the next order."""
+    eng = RiskEngine()
+    assert check(make_request(), eng) is None
+    eng.limits = RiskLimits(max_order_value=2_000_000)
+    assert check(make_request(), eng) is R.MAX_ORDER_VALUE_EXCEEDED
+    eng.limits = RiskLimits()
+    eng.limits.max_position_by_symbol["HPG"] = 100
+    assert check(make_request(), eng) is R.MAX_POSITION_EXCEEDED
+    eng.limits = RiskLimits(max_orders_per_minute=2)  # the first order above counts
+    assert check(make_request("r1"), eng) is None
+    assert check(make_request("r2"), eng) is R.ORDER_RATE_EXCEEDED
+    eng.limits = RiskLimits()
+    eng.set_state(TradingState.HALTED)
+    assert check(make_request(), eng) is R.TRADING_HALTED

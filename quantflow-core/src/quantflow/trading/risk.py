@@ -250,6 +250,7 @@ class RiskEngine:
         self.limits = limits or RiskLimits()
         self.state = state
         self._recent: deque[datetime] = deque()
+        self._active: tuple[RiskLimits, TradingState, bool, tuple[Rule, ...]] | None = None  # see `_rules`
 
     def set_state(self, state: TradingState) -> None:
         self.state = TradingState(state)
@@ -289,9 +290,33 @@ class RiskEngine:
         session = _session_at(instrument.exchange, now, calendar) if self.limits.check_sessions else None
         return session, len(self._recent)
 
+    def _rules(self) -> tuple[Rule, ...]:
+        """`RULES` without those that cannot fire under the current limits and state (a limit not
+        configured, an active state): the same first failure, fewer calls. Worked out again
+        whenever `limits` or `state` is replaced."""
+        limits, state = self.limits, self.state
+        capped = bool(limits.max_position_by_symbol)  # (a dict: it could gain entries in place)
+        cached = self._active
+        if cached is not None and cached[0] is limits and cached[1] is state and cached[2] is capped:
+            return cached[3]
+        idle: set[Rule] = set()
+        if state is TradingState.ACTIVE:
+            idle.add(check_trading_state)
+        if not limits.check_sessions:
+            idle.add(check_session)
+        if limits.max_order_value is None:
+            idle.add(check_order_value)
+        if limits.max_position_quantity is None and not capped:
+            idle.add(check_position_limit)
+        if limits.max_orders_per_minute is None:
+            idle.add(check_rate)
+        active = tuple(rule for rule in RULES if rule not in idle)
+        self._active = (limits, state, capped, active)
+        return active
+
     def _decide(self, request: OrderRequest, ctx: RiskContext) -> RiskDecision:
         limits, state = self.limits, self.state
-        for rule in RULES:
+        for rule in self._rules():
             decision = rule(request, ctx, limits, state)
             if decision is not None:
                 return decision
