@@ -63,20 +63,9 @@ def transition(order: Order, target: OrderStatus, ts: datetime, **changes: objec
         raise IllegalTransitionError(
             f"order {order.client_order_id}: event at {ts} is older than the last update {order.updated_at}"
         )
-    return _updated(order, {**changes, "status": target, "updated_at": ts})
-
-
-_COUNTS = ("filled_quantity", "filled_notional", "fees_paid", "taxes_paid")
-_TEXTS = ("broker_order_id", "reject_code", "reject_message")
-_COUNT, _TEXT, _STATUS, _TIME = "count", "text", "status", "time"
-#: The fields a state change may set, and how each is checked (one lookup per field).
-_CHANGEABLE = {**dict.fromkeys(_COUNTS, _COUNT), **dict.fromkeys(_TEXTS, _TEXT), "status": _STATUS, "updated_at": _TIME}
-
-
-def _updated(order: Order, update: dict[str, object]) -> Order:
-    """`order` with `update`, checked as `Order` validation would check it, but without dumping
-    and re-validating the fields that did not change (an order is re-built on every event)."""
-    for name, value in update.items():
+    # Checked as `Order` validation would check them, without dumping and re-validating the
+    # fields that did not change (an order is re-built on every event).
+    for name, value in changes.items():
         kind = _CHANGEABLE.get(name)
         if kind is _COUNT:
             if type(value) is not int or value < 0:
@@ -84,14 +73,21 @@ def _updated(order: Order, update: dict[str, object]) -> Order:
         elif kind is _TEXT:
             if value is not None and not isinstance(value, str):
                 raise ValueError(f"{name} must be a string or None, got {value!r}")
-        elif kind is _STATUS:
-            assert isinstance(value, OrderStatus)
-        elif kind is _TIME:
-            if not isinstance(value, datetime) or value.utcoffset() is None:
-                raise ValueError(f"updated_at must be a timezone-aware datetime, got {value!r}")
-        else:
+        elif kind is None:
             raise ValueError(f"an order's {name} never changes after submission")
-    return changed(order, update).check_consistent()
+        # (status and updated_at: replaced below by the transition's own, checked there)
+    assert isinstance(target, OrderStatus)
+    if not isinstance(ts, datetime) or ts.utcoffset() is None:
+        raise ValueError(f"updated_at must be a timezone-aware datetime, got {ts!r}")
+    changes["status"], changes["updated_at"] = target, ts
+    return changed(order, changes).check_consistent()
+
+
+_COUNTS = ("filled_quantity", "filled_notional", "fees_paid", "taxes_paid")
+_TEXTS = ("broker_order_id", "reject_code", "reject_message")
+_COUNT, _TEXT, _STATUS, _TIME = "count", "text", "status", "time"
+#: The fields a state change may set, and how each is checked (one lookup per field).
+_CHANGEABLE = {**dict.fromkeys(_COUNTS, _COUNT), **dict.fromkeys(_TEXTS, _TEXT), "status": _STATUS, "updated_at": _TIME}
 
 
 def accept(order: Order, ts: datetime, broker_order_id: str | None = None) -> Order:
