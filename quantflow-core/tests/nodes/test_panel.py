@@ -18,3 +18,24 @@ def test_series_panel_reads_its_flat_column() -> None:
 
 def test_series_panel_values_is_the_mapping_method() -> None:
     assert [v.tolist() for v in _series().values()] == [[1.0, 2.0], [], [3.0]]
+
+
+def test_panel_ends_counts_the_bars_up_to_any_cutoff_in_any_order() -> None:
+    """`Panel.ends` steps from its previous answer when the cutoff moves a little forward, and
+    searches otherwise: both give, per row, the bars with time <= cutoff."""
+    from quantflow.data.bars import FIELDS, Bars
+    from quantflow.nodes.panel import Panel
+
+    rng = np.random.default_rng(7)
+
+    def bars(symbol: str, n: int) -> Bars:
+        days = np.sort(rng.choice(np.arange(400), size=n, replace=False)).astype("datetime64[D]").astype("datetime64[ns]")
+        return Bars(symbol, days, *(rng.random(n) * 100 for _ in FIELDS))
+
+    rows = [bars(f"S{i}", int(rng.integers(0, 300))) for i in range(30)]
+    panel = Panel(rows)
+    cutoffs = [*range(-5, 420), *rng.integers(-5, 420, 200).tolist(), *range(0, 420, 70)]
+    for day in cutoffs:
+        cutoff = np.datetime64(int(day), "D").astype("datetime64[ns]")
+        expected = [int((b.time <= cutoff).sum()) for b in rows]
+        assert panel.ends(cutoff).tolist() == expected

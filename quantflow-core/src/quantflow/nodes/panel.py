@@ -35,6 +35,9 @@ class Layout:
         return cls(ordered, {s: j for j, s in enumerate(ordered)})
 
 
+_STEP = 64  # `Panel.ends`: at most this many distinct times later, step from the previous answer
+
+
 class Panel:
     """The bars of many symbols as flat columns (symbol after symbol), loaded once."""
 
@@ -50,17 +53,37 @@ class Panel:
         self._stride = len(self._times) + 1
         self._keys = owner * self._stride + np.searchsorted(self._times, self.time)  # sorted
         self._row_keys = np.arange(len(bars), dtype=np.int64) * self._stride  # each row's first key
-        self._ends: tuple[np.datetime64, np.ndarray] | None = None
+        self._ends: tuple[np.datetime64, np.ndarray, int] | None = None  # the last `ends`, and its rank
+        self._by_time: tuple[np.ndarray, np.ndarray] | None = None  # see `_rows_by_time`
 
     def ends(self, cutoff: np.datetime64) -> np.ndarray:
-        """Per panel row: how many of its bars have `time <= cutoff` (one search for all rows)."""
+        """Per panel row: how many of its bars have `time <= cutoff` (one search for all rows, or,
+        a few distinct times after the previous cutoff, that answer plus the bars in between)."""
         cached = self._ends
         if cached is not None and cached[0] == cutoff:
             return cached[1]
-        rank = int(self._times.searchsorted(cutoff, side="right"))
-        found = self._keys.searchsorted(self._row_keys + rank, side="left") - self.offsets[:-1]
-        self._ends = (cutoff, found)
+        rank = int(self._times.searchsorted(cutoff, side="right"))  # distinct times <= cutoff
+        if cached is not None and 0 <= rank - cached[2] <= _STEP:
+            rows, starts = self._rows_by_time()
+            found = cached[1].copy()
+            between = rows[starts[cached[2]]:starts[rank]]  # the rows of the bars at those times
+            if len(between):
+                found += np.bincount(between, minlength=len(found))
+        else:
+            found = self._keys.searchsorted(self._row_keys + rank, side="left") - self.offsets[:-1]
+        self._ends = (cutoff, found, rank)
         return found
+
+    def _rows_by_time(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every bar's row, ordered by the bar's distinct-time index (rows in order within one
+        time), and where each index starts in that order: made once, on the first small step."""
+        if self._by_time is None:
+            index = self._keys % self._stride  # each bar's distinct-time index
+            order = np.argsort(index, kind="stable")
+            rows = np.searchsorted(self.offsets, order, side="right") - 1
+            starts = np.searchsorted(index[order], np.arange(len(self._times) + 1), side="left")
+            self._by_time = (rows.astype(np.int64), starts.astype(np.int64))
+        return self._by_time
 
     def bars(self, row: int, start: int, end: int) -> Bars:
         """Bars `start:end` of panel row `row`, as views."""
