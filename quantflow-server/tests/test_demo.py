@@ -21,9 +21,7 @@ def test_demo_account_and_examples_are_prepared_once(tmp_path: Path, monkeypatch
     settings = configure_environment(tmp_path / "demo")
     first = prepare(settings, EXAMPLES)
     assert first.username == "demo" and len(first.password) >= 12
-    assert sorted(first.loaded) == sorted(
-        json.loads(p.read_text())["name"] for p in EXAMPLES.glob("*.json")
-    )
+    assert sorted(first.loaded) == sorted(json.loads(p.read_text())["name"] for p in EXAMPLES.glob("*.json"))
     password_file = settings.data_dir / PASSWORD_FILE
     assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
 

@@ -9,17 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from quantflow_server.heap import freeze_startup_heap
+from quantflow_server.heap import YOUNG_THRESHOLD, freeze_startup_heap
 
 
 def test_freezing_moves_the_live_objects_out_of_the_collectors_sight() -> None:
     kept = [object() for _ in range(1000)]
-    before = gc.get_freeze_count()
+    before, threshold = gc.get_freeze_count(), gc.get_threshold()
     try:
         freeze_startup_heap()
         assert gc.get_freeze_count() >= before + len(kept)
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, *threshold[1:])  # the young generation collected less often
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def test_the_served_app_freezes_its_heap_once_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
