@@ -142,8 +142,11 @@ class KeepAlivePool:
                 connection[1].close()
 
 
-async def reads(pool: KeepAlivePool, path: str, rate: float, seconds: float) -> tuple[list[float], int]:
-    """GET `path` at `rate` per second for `seconds`, open-loop; (latencies, errors)."""
+async def reads(
+    pool: KeepAlivePool, path: str, rate: float, seconds: float, spans: list[tuple[float, float]] | None = None
+) -> tuple[list[float], int]:
+    """GET `path` at `rate` per second for `seconds`, open-loop; (latencies, errors). `spans` gets each
+    successful read's (scheduled, answered) on the system's monotonic clock."""
     latencies: list[float] = []
     errors = 0
 
@@ -153,7 +156,10 @@ async def reads(pool: KeepAlivePool, path: str, rate: float, seconds: float) -> 
             if await asyncio.wait_for(pool.get(path), 30) != 200:
                 errors += 1
                 return
-            latencies.append(time.perf_counter() - scheduled)
+            answered = time.perf_counter()
+            latencies.append(answered - scheduled)
+            if spans is not None:
+                spans.append((scheduled, answered))
         except (OSError, asyncio.IncompleteReadError, TimeoutError, StopIteration, ValueError):
             errors += 1
 
@@ -210,6 +216,10 @@ class Subscribers:
             self.failures[reason] = self.failures.get(reason, 0) + 1
         self.received.append(expected)
 
+    def fan_out_windows(self) -> list[tuple[float, float]]:
+        """For every live event: (first arrival, last arrival) over the subscribers."""
+        return [(min(t), max(t)) for t in self.arrivals.values()]
+
     def fan_out_lags(self) -> list[float]:
         """For every live event all subscribers got: last arrival minus first."""
         return [max(t) - min(t) for t in self.arrivals.values() if len(t) == self.connected and len(t) > 1]
@@ -239,6 +249,7 @@ def subscriber_process(url: str, token: str, n: int, conn: Connection) -> None:
                 "subscriber_failures": subscribers.failed,
                 "event_delivery": _percentiles(subscribers.delivery),
                 "event_fan_out_lag": _percentiles(subscribers.fan_out_lags()),
+                "fan_out_windows": subscribers.fan_out_windows(),
                 "live_events": len(subscribers.arrivals),
                 "events_in_first_message": [min(subscribers.replayed, default=0), max(subscribers.replayed, default=0)],
                 "subscribers_out_of_order": subscribers.out_of_order,
@@ -291,7 +302,8 @@ async def scenario(args: argparse.Namespace, url: str, server_pid: int) -> dict[
             ours.send("live")
             cpu, wall = cpu_seconds(server_pid), time.perf_counter()
             cpu_clients = cpu_seconds(process.pid) + time.process_time()
-            loaded, loaded_errors = await reads(pool, path, args.rate, args.seconds)
+            spans: list[tuple[float, float]] = []
+            loaded, loaded_errors = await reads(pool, path, args.rate, args.seconds, spans)
             elapsed = time.perf_counter() - wall
             cpu_loaded = (cpu_seconds(server_pid) - cpu) / elapsed
             cpu_clients = (cpu_seconds(process.pid) + time.process_time() - cpu_clients) / elapsed
@@ -306,6 +318,7 @@ async def scenario(args: argparse.Namespace, url: str, server_pid: int) -> dict[
         await pool.close()
 
     loaded_p, peer_p = _percentiles(loaded), _percentiles(peer)
+    tail = _tail_vs_fan_out(spans, fan_out.pop("fan_out_windows"), elapsed)
     return {
         "subscribers": fan_out.pop("subscribers"),
         "attach_all_s": attach_s,
@@ -318,11 +331,35 @@ async def scenario(args: argparse.Namespace, url: str, server_pid: int) -> dict[
         "read_errors_no_subscribers": peer_errors,
         "p99_ratio_vs_no_subscribers": round(loaded_p["p99_ms"] / peer_p["p99_ms"], 2) if peer and loaded else None,
         **fan_out,
+        "read_tail_vs_fan_out": tail,
         "run_events_stored_at_end": stored,
         "server_cpu_cores": {"no_subscribers": round(cpu_peer, 2), "with_subscribers": round(cpu_loaded, 2)},
         "bench_clients_cpu_cores_with_subscribers": round(cpu_clients, 2),
         "load_average": Path("/proc/loadavg").read_text().split()[:3],
         "goal_p99_ms": 50,
+    }
+
+
+def _tail_vs_fan_out(
+    spans: list[tuple[float, float]], windows: list[tuple[float, float]], elapsed: float
+) -> dict[str, float | None]:
+    """Do the slowest reads coincide with fan-outs? The share of the slowest 1% of reads whose
+    lifetime overlaps a live event's fan-out (first to last subscriber's arrival, both processes on
+    the system's monotonic clock), next to the share of all reads that do, and of the time spent in
+    fan-outs (CLOCK_MONOTONIC is shared by processes, so the windows and spans compare)."""
+    if not spans or not windows:
+        return {"slowest_1pct_overlapping_fan_out": None, "all_reads_overlapping_fan_out": None}
+    windows = sorted(windows)
+
+    def overlaps(start: float, end: float) -> bool:
+        return any(a <= end and start <= b for a, b in windows)
+
+    ordered = sorted(spans, key=lambda span: span[1] - span[0], reverse=True)
+    slowest = ordered[: max(1, len(ordered) // 100)]
+    return {
+        "slowest_1pct_overlapping_fan_out": round(sum(overlaps(*s) for s in slowest) / len(slowest), 2),
+        "all_reads_overlapping_fan_out": round(sum(overlaps(*s) for s in spans) / len(spans), 2),
+        "time_share_in_fan_out": round(min(1.0, sum(b - a for a, b in windows) / elapsed), 2),
     }
 
 
