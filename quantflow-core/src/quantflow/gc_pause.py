@@ -26,6 +26,7 @@ def gc_paused() -> Iterator[None]:
 
 _relaxed_depth = 0
 _saved_threshold: tuple[int, int, int] = gc.get_threshold()
+_was_frozen = False
 
 
 @contextmanager
@@ -33,10 +34,12 @@ def gc_relaxed(young: int = 50_000) -> Iterator[None]:
     """Collect rarely, and never rescan what existed before the block: for a long run (a backtest)
     that allocates many short-lived objects over a large, stable heap (its history). Unlike
     `gc_paused`, cycles made meanwhile are still collected. Nested or concurrent blocks in one
-    process share one setting, restored when the last one ends."""
-    global _relaxed_depth, _saved_threshold
+    process share one setting, restored when the last one ends; a heap the host had frozen before
+    (the server's startup heap) is frozen again after."""
+    global _relaxed_depth, _saved_threshold, _was_frozen
     if _relaxed_depth == 0:
         _saved_threshold = gc.get_threshold()
+        _was_frozen = gc.get_freeze_count() > 0  # a host (the server) froze its startup heap
         gc.freeze()  # the heap so far moves to a generation no collection scans
         gc.set_threshold(max(young, _saved_threshold[0]), *_saved_threshold[1:])
     _relaxed_depth += 1
@@ -47,6 +50,9 @@ def gc_relaxed(young: int = 50_000) -> Iterator[None]:
         if _relaxed_depth == 0:
             gc.set_threshold(*_saved_threshold)
             gc.unfreeze()
+            if _was_frozen:  # leave the host's heap frozen as it was: collect once, freeze what lives
+                gc.collect()
+                gc.freeze()
 
 
 def keep_young_empty() -> None:

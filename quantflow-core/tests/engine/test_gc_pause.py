@@ -25,3 +25,16 @@ def test_keep_young_empty_only_inside_gc_relaxed_and_cycles_are_collected_after(
     assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
     gc.collect()
     assert not [o for o in gc.get_objects() if type(o) is _Cycle]
+
+
+def test_a_heap_the_host_froze_stays_frozen_after_a_relaxed_block() -> None:
+    gc.freeze()  # as the server does with its startup heap
+    try:
+        with gc_relaxed():
+            garbage = [_Cycle() for _ in range(10)]
+            del garbage
+            keep_young_empty()
+        assert gc.get_freeze_count() > 0
+        assert not [o for o in gc.get_objects(generation=2) if type(o) is _Cycle]  # collected, not frozen
+    finally:
+        gc.unfreeze()
