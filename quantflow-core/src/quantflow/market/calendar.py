@@ -15,6 +15,8 @@ from functools import lru_cache
 from importlib import resources
 from types import MappingProxyType
 
+import numpy as np
+
 from quantflow.errors import QuantflowError
 
 #: Fixes to the upstream holiday list: date -> (is_holiday, why). Each is tested.
@@ -43,6 +45,10 @@ class TradingCalendar:
         self.holidays: frozenset[date] = frozenset(holidays)
         self.first = first
         self.last = last
+        #: every trading day in order, and each one's position: built on the first settlement
+        #: question, in one vectorised pass (a few thousand days; the days never change)
+        self._days: list[date] | None = None
+        self._position: dict[date, int] = {}
 
     def _check(self, day: date) -> None:
         if not self.first <= day <= self.last:
@@ -95,9 +101,27 @@ class TradingCalendar:
 
     def settlement_date(self, trade_date: date, cycle: int = STOCK_SETTLEMENT_DAYS) -> date:
         """The day shares bought on `trade_date` settle and become sellable (T+2 by default)."""
-        if not self.is_trading_day(trade_date):
+        if self._days is None:
+            self._index()
+        assert self._days is not None
+        i = self._position.get(trade_date)
+        if i is not None and 0 <= i + cycle < len(self._days):
+            return self._days[i + cycle]
+        if not self.is_trading_day(trade_date):  # outside the calendar, not a trading day, or
             raise ValueError(f"{trade_date} is not a trading day; nothing trades then")
-        return self.add_trading_days(trade_date, cycle)
+        return self.add_trading_days(trade_date, cycle)  # past its edge: the same errors as ever
+
+    def _index(self) -> None:
+        """All trading days from `first` to `last` at once: weekdays (1970-01-01 was a Thursday)
+        not in `holidays`, the same rule as `is_trading_day`."""
+        start = np.datetime64(self.first, "D")
+        days = np.arange(start, np.datetime64(self.last, "D") + 1)
+        open_ = (days.astype(np.int64) + 3) % 7 < 5
+        if self.holidays:
+            open_ &= ~np.isin(days, np.array(sorted(self.holidays), dtype="datetime64[D]"))
+        trading: list[date] = days[open_].tolist()
+        self._position = {day: i for i, day in enumerate(trading)}
+        self._days = trading
 
 
 def _read_shipped_holidays() -> set[date]:

@@ -59,10 +59,11 @@ class TickLadder:
 
     def round_nearest(self, price: int) -> int:
         """The nearest valid price; an exact tie resolves upward."""
-        up = self.round_up(price)
-        try:
-            down = self.round_down(price)
-        except ValueError:
+        tick = self.tick_size(price)  # the tick `round_up` and `round_down` both use
+        offset = price % tick
+        down = price - offset
+        up = down + tick if offset else price
+        if down <= 0:  # no valid price at or below: `round_down` would raise
             return up
         return down if price - down < up - price else up
 
