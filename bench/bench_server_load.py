@@ -26,9 +26,7 @@ import json
 import multiprocessing
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
@@ -39,16 +37,11 @@ from typing import Any
 import httpx
 import websockets
 from _common import emit
+from quantflow.testing.serving import CLI, free_port, serve_command, serving
 
 REPO = Path(__file__).resolve().parents[1]
 USER, PASSWORD = "bench", "a long bench password"
 HARD_LIMIT_S = 180
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _percentiles(samples: list[float]) -> dict[str, float | int]:
@@ -59,30 +52,13 @@ def _percentiles(samples: list[float]) -> dict[str, float | int]:
     return {"n": len(ordered), "p50_ms": round(pick(0.50) * 1000, 2), "p99_ms": round(pick(0.99) * 1000, 2)}
 
 
-def start_server(root: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """A created user, then `quantflow serve` (uvicorn) on a free loopback port; waits for /api/health."""
+def server_env(root: Path) -> dict[str, str]:
+    """A temp data dir with a created user, for `quantflow serve`."""
     env = {**os.environ, "QUANTFLOW_DATA_DIR": str(root / "data"), "QF_BENCH_PASSWORD": PASSWORD}
     env.update({"QUANTFLOW_LOGIN_RATE_PER_MINUTE": "10000", "QUANTFLOW_WEB_DIR": str(root / "no-web")})
     env.pop("QUANTFLOW_DATABASE_URL", None)
-    cli = [sys.executable, "-c", "from quantflow.cli.main import main; main()"]
-    subprocess.run([*cli, "users", "create", USER, "--password-env", "QF_BENCH_PASSWORD"], env=env, check=True)
-    port = _free_port()
-    log = (root / "server.log").open("wb")
-    command = [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)]  # as operators start it
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            break
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"the server did not start:\n{(root / 'server.log').read_text()}")
+    subprocess.run([*CLI, "users", "create", USER, "--password-env", "QF_BENCH_PASSWORD"], env=env, check=True)
+    return env
 
 
 class KeepAlivePool:
@@ -377,16 +353,12 @@ def main() -> None:
     args = parser.parse_args()
     assert args.subscribers <= 2000 and args.rate <= 1000 and args.seconds <= 60, "bounded by design"
     with tempfile.TemporaryDirectory(prefix="qf-bench-load-") as tmp:
-        process, url = start_server(Path(tmp))
+        port, log = free_port(), Path(tmp) / "server.log"
         try:
-            result = asyncio.run(asyncio.wait_for(scenario(args, url, process.pid), HARD_LIMIT_S))
+            with serving(serve_command(port), port, server_env(Path(tmp)), log) as (url, process):
+                result = asyncio.run(asyncio.wait_for(scenario(args, url, process.pid), HARD_LIMIT_S))
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            shutil.copyfile(Path(tmp) / "server.log", args.server_log)  # kept: the server's own errors
+            shutil.copyfile(log, args.server_log)  # kept: the server's own errors
     log_text = args.server_log.read_text(errors="replace")
     emit("server_load", **result, server_log=str(args.server_log), server_log_tracebacks=log_text.count("Traceback"))
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,11 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
+from quantflow.testing.serving import CLI, free_port, serve_command, serving
 from websockets.sync.client import connect
 
 from .conftest import PASSWORD, REPO
-
-CLI = [sys.executable, "-c", "from quantflow.cli.main import main; main()"]
 
 
 @pytest.fixture
@@ -30,29 +27,10 @@ def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
     env.update({"QUANTFLOW_WEB_DIR": str(tmp_path / "no-web"), "QF_TEST_PASSWORD": PASSWORD})
     env.pop("QUANTFLOW_DATABASE_URL", None)
     subprocess.run([*CLI, "users", "create", "alice", "--password-env", "QF_TEST_PASSWORD"], env=env, check=True)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
-            try:
-                if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    port, log = free_port(), tmp_path / "server.log"
+    with serving(serve_command(port), port, env, log) as (url, _):
         token = httpx.post(f"{url}/api/auth/token", data={"username": "alice", "password": PASSWORD}).json()
         yield url, {"Authorization": f"Bearer {token['access_token']}"}, log
-    finally:
-        server.terminate()
-        server.wait(30)
 
 
 def _finished_paced_run(url: str, headers: dict[str, str]) -> str:

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 from quantflow.testing.install import pip_install_into
+from quantflow.testing.serving import CLI, free_port, serving
 
 REPO = Path(__file__).resolve().parents[2]
 DIST = REPO / "quantflow-web" / "dist"
@@ -46,12 +45,6 @@ try:
     from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 except ImportError as exc:  # a missing test dependency is a failure, never a silent skip
     raise ImportError("e2e tests need Playwright: pip install -r quantflow-web/e2e/requirements.txt") from exc
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -87,7 +80,7 @@ class Server:
 def server(web_dist: Path, swagger_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("e2e-server")
     site = pip_install_into(EXAMPLE_PLUGIN, root / "site")  # a third-party plugin, installed as a user would
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PYTHONPATH": str(site),
@@ -99,35 +92,11 @@ def server(web_dist: Path, swagger_dist: Path, tmp_path_factory: pytest.TempPath
     }
     env.pop("QUANTFLOW_LOAD_PLUGINS", None)
     env.pop("QUANTFLOW_DATABASE_URL", None)
-    cli = [sys.executable, "-c", "from quantflow.cli.main import main; main()"]
-    subprocess.run([*cli, "users", "create", USER, "--password-env", "QF_E2E_PASSWORD"], env=env, check=True)
+    subprocess.run([*CLI, "users", "create", USER, "--password-env", "QF_E2E_PASSWORD"], env=env, check=True)
     log = root / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "quantflow_server.asgi:app", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start:\n{log.read_text()}")
-            time.sleep(0.2)
+    command = [sys.executable, "-m", "uvicorn", "quantflow_server.asgi:app", "--host", "127.0.0.1", "--port", str(port)]
+    with serving(command, port, env, log) as (url, _):
         yield Server(url, env, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 # Module scope, not session: Playwright's sync API keeps an event loop running in the main thread
