@@ -70,7 +70,7 @@ def create_app(
     tokens = TokenService(settings)
     audit = audit or LedgerAudit()
     runs = RunManager(db, host, audit, settings, worker_host)
-    scheduler = Scheduler(db, runs, host, audit, clock) if clock else Scheduler(db, runs, host, audit)
+    scheduler = Scheduler(db, runs, host, audit, clock)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

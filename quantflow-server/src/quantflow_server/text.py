@@ -12,11 +12,12 @@ from pydantic import AfterValidator, StringConstraints
 from quantflow_server.errors import problem
 
 NUL = "\x00"
+NUL_MESSAGE = "must not contain the NUL character (U+0000)"
 
 
 def _no_nul(value: str) -> str:
     if NUL in value:
-        raise ValueError("must not contain the NUL character (U+0000)")
+        raise ValueError(NUL_MESSAGE)
     return value
 
 
@@ -51,6 +52,5 @@ def nul_path(value: Any, path: str) -> str | None:
 async def refuse_nul_in_url(request: Request[Any, Any, Any]) -> Response[dict[str, Any]] | None:
     """Before any handler: a NUL in the path or query would reach the database as an id or filter."""
     if NUL in request.scope["path"] or b"%00" in request.scope.get("query_string", b""):
-        message = "must not contain the NUL character (U+0000)"
-        return problem(400, "Bad Request", f"the URL {message}", errors=[{"field": "url", "message": message}])
+        return problem(400, "Bad Request", f"the URL {NUL_MESSAGE}", errors=[{"field": "url", "message": NUL_MESSAGE}])
     return None

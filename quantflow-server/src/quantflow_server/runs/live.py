@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +32,6 @@ class LiveRun:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     finished: bool = False
     engine_run: Any = None
-    stop: threading.Event = field(default_factory=threading.Event)  # read by backtests in their thread
     task: asyncio.Task[None] | None = None
 
     def publish(self, data: dict[str, Any]) -> None:

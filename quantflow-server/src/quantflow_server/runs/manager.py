@@ -116,7 +116,6 @@ class RunManager:
         live = self.live.get(run_id)
         if live is None or live.finished:
             return False
-        live.stop.set()
         if live.engine_run is not None:
             live.engine_run.cancel()
         elif live.task is not None:

@@ -33,6 +33,12 @@ from quantflow_server.runs.schemas import RunRequest
 log = logging.getLogger("quantflow.server.scheduler")
 SCHEDULED = "scheduled"  # the mode of the runs the scheduler starts
 Clock = Callable[[], datetime]
+
+
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
 LATE = timedelta(seconds=5)  # a wake fired later than this past its time is logged
 
 
@@ -101,9 +107,9 @@ class Scheduler:
         runs: RunManager,
         host: PluginHost,
         audit: AuditRecorder,
-        clock: Clock = lambda: datetime.now(UTC),
+        clock: Clock | None = None,
     ) -> None:
-        self.db, self.runs, self.host, self.audit, self.clock = db, runs, host, audit, clock
+        self.db, self.runs, self.host, self.audit, self.clock = db, runs, host, audit, clock or _system_clock
         self.planned: dict[str, Planned] = {}
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None

@@ -99,6 +99,8 @@ class WorkflowController(Controller):
         workflow = await svc.get_workflow(session, me, workflow_id)
         workflow.deleted_at = utcnow()
         await state.audit.record(session, "workflow_deleted", None, {"by": me.username, "workflow": workflow.id})
+        await session.commit()
+        state.scheduler.remove(workflow.id)  # a deleted workflow never wakes again
 
     @get("/{workflow_id:str}/revisions", summary="Every revision, newest first")
     async def revisions(self, session: Session, me: Me, workflow_id: WorkflowId) -> list[RevisionOut]:

@@ -18,7 +18,7 @@ from quantflow_server.auth.principal import Principal
 from quantflow_server.db.models import User, Workflow, WorkflowRevision
 from quantflow_server.db.types import utcnow
 from quantflow_server.errors import ProblemError
-from quantflow_server.text import nul_path
+from quantflow_server.text import NUL_MESSAGE, nul_path
 from quantflow_server.workflows.schemas import RevisionOut, WorkflowOut, WorkflowSummary
 
 
@@ -29,8 +29,8 @@ def check_document(host: PluginHost, document: Any, *, draft: bool) -> tuple[dic
     nothing to show on the canvas); a non-draft must have no error at all.
     """
     if (where := nul_path(document, "document")) is not None:
-        message = "must not contain the NUL character (U+0000)"
-        raise ProblemError(422, f"{where} {message}", errors=[{"field": where, "message": message, "source": "body"}])
+        errors = [{"field": where, "message": NUL_MESSAGE, "source": "body"}]
+        raise ProblemError(422, f"{where} {NUL_MESSAGE}", errors=errors)
     result = validate(document, host.registry.node_types)
     problems = [p.model_dump(mode="json") for p in result.problems]
     try:
