@@ -55,6 +55,17 @@ def gc_relaxed(young: int = 50_000) -> Iterator[None]:
                 gc.freeze()
 
 
+def promote_survivors() -> None:
+    """Move what the young generations hold to the oldest without scanning it (freeze then unfreeze:
+    list splices): for results that outlive a `gc_paused` block, so the first young collection after
+    it does not walk them all. A heap the host had frozen (the server's) stays frozen."""
+    if gc.get_freeze_count():
+        gc.freeze()
+    else:
+        gc.freeze()
+        gc.unfreeze()
+
+
 def keep_young_empty() -> None:
     """Inside `gc_relaxed`: move what survived so far out of the young generation without
     scanning it (`gc.freeze`, constant time). For a loop whose iterations leave behind only

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from quantflow.gc_pause import gc_relaxed, keep_young_empty
+from quantflow.gc_pause import gc_relaxed, keep_young_empty, promote_survivors
 
 
 class _Cycle:
@@ -38,3 +38,16 @@ def test_a_heap_the_host_froze_stays_frozen_after_a_relaxed_block() -> None:
         assert not [o for o in gc.get_objects(generation=2) if type(o) is _Cycle]  # collected, not frozen
     finally:
         gc.unfreeze()
+
+
+def test_promote_survivors_empties_the_young_generations_and_keeps_a_host_freeze() -> None:
+    kept = [_Cycle() for _ in range(10)]
+    promote_survivors()
+    assert gc.get_count()[0] == 0 and gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        promote_survivors()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    del kept

@@ -11,7 +11,6 @@ market data only; anything else is refused, never approximated.
 
 from __future__ import annotations
 
-import gc
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
@@ -35,7 +34,7 @@ from quantflow.domain.orders import OrderRequest, OrderType, Side
 from quantflow.domain.trusted import built
 from quantflow.engine import RunContext, RunMode, RunStatus, compile_plan, execute
 from quantflow.engine.plan import Step
-from quantflow.gc_pause import gc_paused
+from quantflow.gc_pause import gc_paused, promote_survivors
 from quantflow.market.bands import PriceLimits
 from quantflow.market.calendar import default_calendar
 from quantflow.market.sessions import to_vn_time
@@ -67,10 +66,7 @@ async def run_fast(workflow: Any, source: Any, config: BacktestConfig, *, types:
     wired = [(s, {w.name: result.outputs[steps[w.sources[0][0]].node_id][w.sources[0][1]] for w in s.inputs}) for s in actions]
     with gc_paused():  # tens of thousands of acyclic objects (orders, fills, result rows), freed by reference counts
         backtest = _simulate(history, config, calendar, wired)
-        # the result outlives the run: hand its rows to the oldest generation (a list splice, no
-        # scan) rather than have the first young collection after the pause walk all of them
-        gc.freeze()
-        gc.unfreeze()
+        promote_survivors()  # the result outlives the run
     return backtest
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from quantflow.data.timestamps import DAILY_BAR_CLOSE
 from quantflow.market.calendar import TradingCalendar, default_calendar
 from quantflow.market.sessions import VN_TZ, to_vn_time
 from quantflow.triggers.schedule import next_fire_time
@@ -26,7 +27,7 @@ CLOCK_DRIVEN = frozenset({TriggerKind.SCHEDULE, TriggerKind.BAR_CLOSE})
 def bar_closes(day: date, resolution: str) -> list[datetime]:
     """Every instant a bar of `resolution` closes on `day` (assumed a trading day), in order."""
     if resolution == "1D":
-        return [datetime.combine(day, TRADING_WINDOWS[-1][1], VN_TZ)]
+        return [datetime.combine(day, DAILY_BAR_CLOSE, VN_TZ)]
     if resolution not in MINUTES:
         raise ValueError(f"unknown bar resolution {resolution!r}; expected one of 1D, {', '.join(MINUTES)}")
     step = timedelta(minutes=MINUTES[resolution])
