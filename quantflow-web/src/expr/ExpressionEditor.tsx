@@ -1,6 +1,6 @@
 // A formula editor: a transparent textarea over a highlighted copy of its text, with autocomplete
 // of functions and inputs, and the server's first diagnostic underlined where it points.
-import { useEffect, useMemo, useRef, useState } from 'react'
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import type { KeyboardEvent, ReactNode } from 'react'
 import type { ExprFunction } from '../api/types'
 import type { Completion } from './completions'
@@ -25,6 +25,16 @@ export function ExpressionEditor({ id, value, onChange, inputs }: Props) {
   const [cursor, setCursor] = useState<number | null>(null)
   const [active, setActive] = useState(0)
   const area = useRef<HTMLTextAreaElement>(null)
+  // Where the caret goes once an accepted completion is rendered: placed in the same commit, before
+  // the next keystroke is handled (a later frame could move it back past what was typed meanwhile).
+  const caretAfterAccept = useRef<number | null>(null)
+  useLayoutEffect(() => {
+    const at = caretAfterAccept.current
+    if (at !== null && area.current) {
+      area.current.setSelectionRange(at, at)
+      caretAfterAccept.current = null
+    }
+  })
   const check = useExpressionCheck(value, inputs)
   useEffect(() => {
     loadFunctions().then(setFunctions)
@@ -44,7 +54,7 @@ export function ExpressionEditor({ id, value, onChange, inputs }: Props) {
     const at = word.start + c.insert.length
     onChange(next)
     setCursor(at)
-    requestAnimationFrame(() => area.current?.setSelectionRange(at, at))
+    caretAfterAccept.current = at
   }
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     event.stopPropagation() // keep canvas shortcuts (Delete, Ctrl+Z) out of the text
