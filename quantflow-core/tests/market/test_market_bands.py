@@ -1,8 +1,10 @@
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from quantflow.domain import Exchange
 from quantflow.market import ladder, price_limits, reference_from_close
+from quantflow.market.bands import bands_from_closes
 
 
 @pytest.mark.parametrize(
@@ -53,3 +55,32 @@ def test_limits_are_on_grid_inside_band_and_tight(exchange: Exchange, close: int
         prev = grid.round_down(limits.floor - 1)
         assert prev * 100 < reference * (100 - pct)
     assert limits.contains(reference) and not limits.contains(limits.ceiling + 1)
+
+
+def _scalar_band(exchange: Exchange, close: int, first_day: bool) -> tuple[bool, int, int, int]:
+    try:
+        reference = reference_from_close(close, exchange.value)
+        limits = price_limits(exchange, reference, first_day=first_day)
+    except ValueError:
+        return (False, 0, 0, 0)
+    return (True, reference, limits.ceiling, limits.floor)
+
+
+def _array_band(exchange: Exchange, closes: list[int], first_day: bool) -> list[tuple[bool, int, int, int]]:
+    found = bands_from_closes(exchange, exchange.value, np.array(closes, dtype=np.int64), first_day=first_day)
+    return [(True, r, c, f) if ok else (False, 0, 0, 0)
+            for ok, r, c, f in zip(*(a.tolist() for a in found), strict=True)]
+
+
+@pytest.mark.parametrize("first_day", [False, True])
+@pytest.mark.parametrize("exchange", list(Exchange))
+def test_band_arrays_equal_the_scalar_rule_on_every_low_price(exchange: Exchange, first_day: bool) -> None:
+    closes = list(range(-3, 12_000)) + list(range(48_000, 52_000))  # collapses, ladder boundaries
+    assert _array_band(exchange, closes, first_day) == [_scalar_band(exchange, c, first_day) for c in closes]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(list(Exchange)), st.lists(st.integers(min_value=-10, max_value=2**40), min_size=1, max_size=30),
+       st.booleans())
+def test_band_arrays_equal_the_scalar_rule(exchange: Exchange, closes: list[int], first_day: bool) -> None:
+    assert _array_band(exchange, closes, first_day) == [_scalar_band(exchange, c, first_day) for c in closes]

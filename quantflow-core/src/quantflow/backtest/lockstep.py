@@ -31,9 +31,10 @@ from quantflow.backtest import rules
 from quantflow.backtest.decide import SizingRule
 from quantflow.backtest.results import OrderRecord
 from quantflow.backtest.simbroker import VALUE, SimFill, lenient
-from quantflow.domain.instrument import Instrument
+from quantflow.domain.instrument import Exchange, Instrument
 from quantflow.domain.orders import OrderRequest, OrderStatus, OrderType, Side
 from quantflow.domain.trusted import built
+from quantflow.market.bands import bands_from_closes
 from quantflow.market.exchanges import spec_for
 from quantflow.market.fees import FeeSchedule, rate_ratio
 from quantflow.trading.risk import RiskLimits, TradingState
@@ -367,8 +368,8 @@ class _Events:
 
 
 class _Bands:
-    """The price band of every firing bar's order session, from `rules.limits_for` once per
-    distinct (instrument, close): whether there is one, its ceiling and floor. Orders here are
+    """The price band of every firing bar's order session (`rules.limits_for`, for all of them at
+    once per kind of instrument): whether there is one, its ceiling and floor. Orders here are
     priced at the band's edges, which `price_limits` rounds onto the tick grid (a ladder's row
     boundaries are multiples of all its ticks; tests/market/test_market_bands.py), so the risk
     engine's tick check passes by construction and is not repeated per order."""
@@ -378,18 +379,13 @@ class _Bands:
         self.ok = np.zeros(shape, dtype=bool)
         self.ceiling = np.ones(shape, dtype=np.int64)
         self.floor = np.ones(shape, dtype=np.int64)
-        kinds: dict[tuple[str, str], int] = {}
-        kind = np.zeros(shape, dtype=np.int64)
+        kinds: dict[tuple[str, Exchange], list[int]] = {}  # no listing date here: every band is a daily one
         for r, s in enumerate(symbols):
-            kind[r] = kinds.setdefault((s.instrument.tick_ladder_id, s.instrument.exchange.value), len(kinds))
-        example = {kinds[(s.instrument.tick_ladder_id, s.instrument.exchange.value)]: s.instrument for s in symbols}
-        keys = kind[at] * (1 << 40) + ev.close[at]
-        unique, inverse = np.unique(keys, return_inverse=True)
-        ok, ceiling, floor = np.zeros(len(unique), bool), np.ones(len(unique), np.int64), np.ones(len(unique), np.int64)
-        for u, key in enumerate(unique.tolist()):
-            instrument = example[key >> 40]
-            band = rules.limits_for(instrument, key & ((1 << 40) - 1), date(1970, 1, 1))  # no listing date: any day
-            if band is None:
-                continue
-            ok[u], ceiling[u], floor[u] = True, band.ceiling, band.floor
-        self.ok[at], self.ceiling[at], self.floor[at] = ok[inverse], ceiling[inverse], floor[inverse]
+            kinds.setdefault((s.instrument.tick_ladder_id, s.instrument.exchange), []).append(r)
+        for (ladder_id, exchange), rows in kinds.items():
+            cells = np.zeros(shape, dtype=bool)
+            cells[rows] = at[rows]
+            band = bands_from_closes(exchange, ladder_id, ev.close[cells])
+            self.ok[cells] = band.ok
+            self.ceiling[cells] = np.where(band.ok, band.ceiling, 1)
+            self.floor[cells] = np.where(band.ok, band.floor, 1)

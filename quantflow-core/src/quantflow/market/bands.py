@@ -14,6 +14,9 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
 
 from quantflow.domain.instrument import Exchange
 from quantflow.market.exchanges import spec_for
@@ -67,3 +70,46 @@ def price_limits(
     if floor >= reference:
         floor = grid.round_down(reference - 1)
     return PriceLimits(reference=reference, ceiling=ceiling, floor=floor)
+
+
+class BandArrays(NamedTuple):
+    """Price bands of many closes: `ok` false where `limits_for`-style code gets a ValueError (a
+    close that is not a positive price, or a band with no valid price); elsewhere the reference,
+    ceiling and floor `price_limits(reference_from_close(close))` gives."""
+
+    ok: np.ndarray
+    reference: np.ndarray
+    ceiling: np.ndarray
+    floor: np.ndarray
+
+
+def bands_from_closes(exchange: Exchange, ladder_id: str, closes: np.ndarray, *, first_day: bool = False) -> BandArrays:
+    """`reference_from_close` then `price_limits` for a whole array of previous closes, in exact
+    int64 arithmetic (closes below 2**50), step for step as the scalar functions (a property test
+    holds them equal): a backtest asks for thousands of distinct closes."""
+    grid = ladder(ladder_id)
+    close = np.asarray(closes, dtype=np.int64)
+    ok = close > 0
+    close = np.where(ok, close, 1)
+    tick = grid.tick_sizes(close)  # round_nearest, ties upward, never to a price <= 0
+    down = close - close % tick
+    up = np.where(down < close, down + tick, close)
+    reference = np.where((down <= 0) | (close - down >= up - close), up, down)
+    pct = band_percent(exchange, first_day=first_day)
+    high = reference * (100 + pct) // 100  # floor of the exact product, rounded down to the grid
+    ceiling = high - high % grid.tick_sizes(high)
+    ok &= ceiling > 0
+    low = -(-reference * (100 - pct) // 100)  # ceiling of the exact product, rounded up to the grid
+    floor = _round_up(grid, low)
+    ceiling = np.where(ceiling <= reference, _round_up(grid, reference + 1), ceiling)
+    below = np.maximum(reference - 1, 1)  # a collapsed floor moves one tick down, if there is one
+    lowered = below - below % grid.tick_sizes(below)
+    collapsed = floor >= reference
+    ok &= ~collapsed | ((reference > 1) & (lowered > 0))
+    floor = np.where(collapsed, lowered, floor)
+    return BandArrays(ok, reference, ceiling, floor)
+
+
+def _round_up(grid: TickLadder, prices: np.ndarray) -> np.ndarray:
+    tick = grid.tick_sizes(prices)
+    return -(-prices // tick) * tick  # type: ignore[no-any-return]

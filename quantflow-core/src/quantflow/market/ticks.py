@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+import numpy as np
+
 from quantflow.domain.money import format_vnd
 
 
@@ -41,6 +43,12 @@ class TickLadder:
     def tick_size(self, price: int) -> int:
         """The tick that applies at `price`."""
         return self.rows[self._row(price)][1]
+
+    def tick_sizes(self, prices: np.ndarray) -> np.ndarray:
+        """`tick_size` of many positive prices at once (int64 arrays; the caller checks > 0)."""
+        starts = np.array([start for start, _ in self.rows], dtype=np.int64)
+        ticks = np.array([tick for _, tick in self.rows], dtype=np.int64)
+        return ticks[np.searchsorted(starts, prices, side="right") - 1]  # type: ignore[no-any-return]
 
     def is_on_tick(self, price: int) -> bool:
         return price > 0 and price % self.tick_size(price) == 0
