@@ -1,7 +1,10 @@
 import csv
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from quantflow.market import (
     HOLIDAY_CORRECTIONS,
     CalendarRangeError,
@@ -91,3 +94,17 @@ def test_calendar_matches_vnindex_sessions_2018_2025() -> None:
     # the data itself has no weekend sessions (sanity of the check)
     assert all(d.weekday() < 5 for d in in_range)
     assert max(sessions) - timedelta(days=1) > end  # the data runs past the checked range
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dates(min_value=date(2017, 12, 1), max_value=date(2028, 1, 31)), max_size=20))
+def test_next_trading_days_at_once_equal_one_by_one(days: list[date]) -> None:
+    calendar = default_calendar()
+    array = np.array(days, dtype="datetime64[D]")
+    try:
+        expected = [calendar.next_trading_day(d) for d in days]
+    except CalendarRangeError:
+        with pytest.raises(CalendarRangeError):
+            calendar.next_trading_days(array)
+        return
+    assert calendar.next_trading_days(array).astype(date).tolist() == expected

@@ -37,10 +37,10 @@ from quantflow.engine.plan import Step
 from quantflow.gc_pause import gc_paused, promote_survivors
 from quantflow.market.bands import PriceLimits
 from quantflow.market.calendar import default_calendar
-from quantflow.market.sessions import to_vn_time
 from quantflow.plugins.registry import Kind
 
 PLACE, CLOSE = "core:place_order", "core:close_position"
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 async def run_fast(workflow: Any, source: Any, config: BacktestConfig, *, types: Kind[Any] | None = None) -> BacktestResult:
@@ -173,6 +173,9 @@ class _Run:
         self.orders: list[tuple[int, int, int, int, SimOrder | OrderRecord]] = []  # (session, node, row, n, order)
         self.fills: list[tuple[int, int, int, SimFill]] = []  # (session, row, n, fill)
         self._times: dict[int, tuple[Any, date]] = {}
+        days = rules.order_days(history.days, calendar)  # each session's signals trade on these
+        self.order_days: list[date] = days.tolist()
+        self.order_ordinals = days.astype(np.int64) + _EPOCH_ORDINAL
         self._count = 0
         self.held_by_lockstep: dict[int, tuple[int, int]] = {}  # row -> (quantity, cost basis)
 
@@ -183,8 +186,8 @@ class _Run:
         """Session k's order time (the next session's opening call) and that session's day."""
         found = self._times.get(k)
         if found is None:
-            at = rules.order_time(rules.daily_close(self.history.timeline[k]), self.calendar)
-            found = self._times[k] = (at, to_vn_time(at).date())
+            day = self.order_days[k]
+            found = self._times[k] = (rules.session_start(day), day)
         return found
 
     # --- the broker's side ----------------------------------------------------------------------
@@ -369,7 +372,7 @@ class _Run:
         symbols = [lockstep.Symbol(row, self.symbols[row], self.accounts[row].instruments[self.symbols[row]])
                    for row in rows]
         market = lockstep.Market(self.market.index, self.market.close, self.history.days, self.history.whole,
-                                 self.history.panel.offsets, fires, node.buy, node.sell)
+                                 self.history.panel.offsets, self.order_ordinals, fires, node.buy, node.sell)
         outcome = lockstep.simulate(symbols, market, node.node_id, node.rule, node.order_type, config.fees,
                                     config.max_participation, config.initial_cash, self.history.timeline, self.when,
                                     self._settlement)

@@ -92,6 +92,7 @@ class Market:
     days: np.ndarray  # the sessions (datetime64[D])
     whole: np.ndarray  # every bar of every symbol as the broker reads it (`History.whole`, 7 × bars)
     offsets: np.ndarray  # where each row's bars start in `whole` (n + 1 entries)
+    order_day: np.ndarray  # the session an order decided at each session trades in (`date.toordinal()`)
     fires: np.ndarray  # where the node has something to decide
     buy: np.ndarray | None  # the node's flags
     sell: np.ndarray | None
@@ -104,7 +105,7 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
     out = Outcome()
     if not symbols:
         return out
-    ev = _Events(symbols, market, when)
+    ev = _Events(symbols, market)
     n, width = ev.mask.shape
     odd_close = ev.mask & ((ev.close <= 0) | (ev.close >= 1 << 40))  # not a price: the loop judges it
     limits = _Bands(symbols, ev, ev.mask & ~odd_close)
@@ -321,7 +322,7 @@ class _Events:
     """Per symbol (rows) and firing bar (columns): where it is, its flags and close, the order's
     session, and the symbol's next bar (the one the order trades on)."""
 
-    def __init__(self, symbols: list[Symbol], market: Market, when: Callable[[int], tuple[datetime, date]]) -> None:
+    def __init__(self, symbols: list[Symbol], market: Market) -> None:
         rows = np.array([s.row for s in symbols], dtype=np.int64)
         rr, kk = np.nonzero(market.fires[rows])  # symbol by symbol, sessions ascending
         counts = np.bincount(rr, minlength=len(rows))
@@ -337,8 +338,6 @@ class _Events:
         first = int(market.days[0].astype(np.int64)) + _EPOCH_ORDINAL
         on_grid = np.full(int(market.days[-1].astype(np.int64)) + _EPOCH_ORDINAL - first + 1, 0, dtype=np.int64)
         on_grid[market.days.astype(np.int64) + _EPOCH_ORDINAL - first] = np.arange(len(market.days))
-        sessions, back = np.unique(kk, return_inverse=True)
-        order_days = np.array([when(k)[1].toordinal() for k in sessions.tolist()], dtype=np.int64)
         again = np.zeros(len(rr), dtype=bool)  # the symbol fires again on the next bar
         again[:-1] = (rr[1:] == rr[:-1]) & (i[1:] == i[:-1] + 1)
 
@@ -352,7 +351,7 @@ class _Events:
         self.buy = put(False if market.buy is None else market.buy[row, kk], bool, False)
         self.sell = put(False if market.sell is None else market.sell[row, kk], bool, False)
         self.close = put(market.close[row, kk], np.int64, 1)
-        self.order_day = put(order_days[back], np.int64)
+        self.order_day = put(market.order_day[kk], np.int64)
         self.next_bar = put(np.where(exists, nxt, -1), np.int64, -1)
         self.next_day = put(np.where(exists, whole[:, 5], 0), np.int64)
         self.next_k = put(np.where(exists, on_grid[np.clip(whole[:, 5] - first, 0, len(on_grid) - 1)], 0), np.int64)

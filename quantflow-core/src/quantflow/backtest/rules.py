@@ -15,6 +15,8 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Literal
 
+import numpy as np
+
 from quantflow.domain.instrument import Exchange, Instrument
 from quantflow.domain.orders import OrderType
 from quantflow.market.bands import PriceLimits, price_limits, reference_from_close
@@ -54,6 +56,14 @@ def order_time(now: datetime, calendar: TradingCalendar) -> datetime:
         if local.time() < LAST_ENTRY:
             return local
     return session_start(calendar.next_trading_day(day))
+
+
+def order_days(days: np.ndarray, calendar: TradingCalendar) -> np.ndarray:
+    """The session each daily bar's signal trades in (datetime64[D] in and out): `order_time`'s day
+    for `daily_close(day)`, at once. A daily bar closes after LAST_ENTRY, so that is always the
+    next trading day."""
+    assert DAILY_CLOSE >= LAST_ENTRY
+    return calendar.next_trading_days(days)
 
 
 def instrument_for(symbol: str, instruments: dict[str, Instrument] | None) -> Instrument:

@@ -48,6 +48,7 @@ class TradingCalendar:
         #: every trading day in order, and each one's position: built on the first settlement
         #: question, in one vectorised pass (a few thousand days; the days never change)
         self._days: list[date] | None = None
+        self._table = np.empty(0, dtype="datetime64[D]")  # the same days as an array
         self._position: dict[date, int] = {}
 
     def _check(self, day: date) -> None:
@@ -64,6 +65,16 @@ class TradingCalendar:
     def next_trading_day(self, day: date) -> date:
         """The first trading day strictly after `day`."""
         return self._step(day, 1)
+
+    def next_trading_days(self, days: np.ndarray) -> np.ndarray:
+        """`next_trading_day` of each of `days` (datetime64[D]) at once, from the table of trading
+        days; if any day is beyond the table, all take the day-by-day path and its errors."""
+        if self._days is None:
+            self._index()
+        at = np.searchsorted(self._table, days, side="right")
+        if len(days) and (days.min() >= np.datetime64(self.first, "D")) and at.max() < len(self._table):
+            return self._table[at]  # type: ignore[no-any-return]
+        return np.array([self.next_trading_day(d) for d in days.astype(date).tolist()], dtype="datetime64[D]")
 
     def previous_trading_day(self, day: date) -> date:
         """The last trading day strictly before `day`."""
@@ -119,7 +130,8 @@ class TradingCalendar:
         open_ = (days.astype(np.int64) + 3) % 7 < 5
         if self.holidays:
             open_ &= ~np.isin(days, np.array(sorted(self.holidays), dtype="datetime64[D]"))
-        trading: list[date] = days[open_].tolist()
+        self._table = days[open_]
+        trading: list[date] = self._table.tolist()
         self._position = {day: i for i, day in enumerate(trading)}
         self._days = trading
 
