@@ -29,7 +29,7 @@ import numpy as np
 
 from quantflow.backtest import rules
 from quantflow.backtest.decide import SizingRule
-from quantflow.backtest.results import OrderRecord
+from quantflow.backtest.results import ORDER_FIELDS, OrderRecord
 from quantflow.backtest.simbroker import VALUE, SimFill, lenient
 from quantflow.domain.instrument import Exchange, Instrument
 from quantflow.domain.orders import OrderRequest, OrderStatus, OrderType, Side
@@ -281,34 +281,40 @@ def _records(out: Outcome, symbols: list[Symbol], log: list[tuple[np.ndarray, ..
     if not log:
         return
     columns = [np.concatenate(c) for c in zip(*log, strict=True)]
-    keep = gone[columns[0]] == 0
+    keep = np.flatnonzero(gone[columns[0]] == 0)
+    keep = keep[np.lexsort((columns[0][keep], ev.k[columns[0][keep], columns[1][keep]]))]  # by session, then row
     columns = [c[keep] for c in columns]
     sessions = ev.k[columns[0], columns[1]]
     prices = np.where(columns[2], limits.ceiling[columns[0], columns[1]], limits.floor[columns[0], columns[1]]).tolist()
     rows, _, buys, quantities, statuses, filled, notional, fees, taxes, fill_at = (c.tolist() for c in columns)
-    times = {k: when(k)[0] for k in np.unique(sessions).tolist()}
+    unique = np.unique(sessions).tolist()
+    times = dict(zip(unique, [when(k)[0] for k in unique], strict=True))
+    stamps = {k: rules.order_id_stamp(at) for k, at in times.items()}
+    prefixes = [rules.order_id_prefix(node_id, s.symbol) for s in symbols]
     checked: set[int] = set()
     priced = order_type is OrderType.LO
     order_value = VALUE[order_type]
-    sides = {True: (Side.BUY, VALUE[Side.BUY]), False: (Side.SELL, VALUE[Side.SELL])}
+    sides = {True: (Side.BUY, VALUE[Side.BUY], ".b"), False: (Side.SELL, VALUE[Side.SELL], ".s")}
+    orders, fills = out.orders, out.fills
     for r, k, is_buy, quantity, status, f, value, fee, tax, k_fill, limit in zip(
             rows, sessions.tolist(), buys, quantities, statuses, filled, notional, fees, taxes, fill_at, prices, strict=True):
         s = symbols[r]
         at = times[k]
-        side, side_value = sides[is_buy]
+        side, side_value, letter = sides[is_buy]
         price = limit if priced else None
-        order_id = rules.client_order_id(node_id, s.symbol, at, side_value)
+        order_id = prefixes[r] + stamps[k] + letter  # `rules.client_order_id`
         if r not in checked:  # the id and symbol as `OrderRequest` validates them (as the loop does)
+            assert order_id == rules.client_order_id(node_id, s.symbol, at, side_value)
             OrderRequest(client_order_id=order_id, symbol=s.symbol, side=side, order_type=order_type,
                          quantity=quantity, price=price, created_at=at)
             checked.add(r)
-        out.orders.append((k, s.row, built(OrderRecord, {  # `SimOrder.record`'s fields
+        orders.append((k, s.row, built(OrderRecord, {  # `SimOrder.record`'s fields
             "client_order_id": order_id, "symbol": s.symbol, "side": side_value, "order_type": order_value,
             "quantity": quantity, "price": price, "created_at": at, "status": _STATUSES[status], "filled_quantity": f,
-            "filled_notional": value, "fees": fee, "taxes": tax, "reject_code": None})))
+            "filled_notional": value, "fees": fee, "taxes": tax, "reject_code": None}, ORDER_FIELDS)))
         if f:
             flow = -(value + fee + tax) if is_buy else value - fee - tax
-            out.fills.append((k_fill, s.row, (order_id, s.symbol, side, f, value // f, fee, tax, timeline[k_fill], flow)))
+            fills.append((k_fill, s.row, (order_id, s.symbol, side, f, value // f, fee, tax, timeline[k_fill], flow)))
 
 
 def _settle(cache: dict[int, int], ordinal: int, settlement: Callable[[date], date]) -> int:

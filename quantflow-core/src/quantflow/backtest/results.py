@@ -49,6 +49,10 @@ class OrderRecord(_Frozen):
         )
 
 
+#: every field of an `OrderRecord`: the fields-set trusted builders share (the model is frozen)
+ORDER_FIELDS = set(OrderRecord.model_fields)
+
+
 class FillRecord(_Frozen):
     client_order_id: str
     symbol: str
