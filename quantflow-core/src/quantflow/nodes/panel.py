@@ -48,22 +48,37 @@ class Panel:
         empty = np.empty(0)
         self.time = np.concatenate([b.time for b in bars]) if bars else np.empty(0, "datetime64[ns]")
         self.columns = {n: np.concatenate([getattr(b, n) for b in bars]) if bars else empty for n in FIELDS}
-        self._times = np.unique(self.time)  # every distinct bar time, for `ends`
-        owner = np.repeat(np.arange(len(bars), dtype=np.int64), np.diff(self.offsets))
-        self._stride = len(self._times) + 1
-        self._keys = owner * self._stride + np.searchsorted(self._times, self.time)  # sorted
-        self._row_keys = np.arange(len(bars), dtype=np.int64) * self._stride  # each row's first key
+        self._lengths = np.diff(self.offsets)
+        self._lengths.flags.writeable = False  # handed out by `ends`
+        self._latest = self.time.max() if len(self.time) else None
         self._ends: tuple[np.datetime64, np.ndarray, int] | None = None  # the last `ends`, and its rank
         self._by_time: tuple[np.ndarray, np.ndarray] | None = None  # see `_rows_by_time`
+        self._searched = False  # `_index` built (the distinct times and a sorted key per bar)
+
+    def _index(self) -> None:
+        """What `ends` searches, made on the first cutoff before the last bar: a one-shot run that
+        asks only for everything never sorts the times."""
+        self._times = np.unique(self.time)  # every distinct bar time
+        owner = np.repeat(np.arange(len(self.symbols), dtype=np.int64), self._lengths)
+        self._stride = len(self._times) + 1
+        self._keys = owner * self._stride + np.searchsorted(self._times, self.time)  # sorted
+        self._row_keys = np.arange(len(self.symbols), dtype=np.int64) * self._stride  # each row's first key
+        self._searched = True
 
     def ends(self, cutoff: np.datetime64) -> np.ndarray:
-        """Per panel row: how many of its bars have `time <= cutoff` (one search for all rows, or,
-        a few distinct times after the previous cutoff, that answer plus the bars in between)."""
+        """Per panel row: how many of its bars have `time <= cutoff` (every bar at or after the
+        last one; else one search for all rows, or, a few distinct times after the previous
+        cutoff, that answer plus the bars in between)."""
         cached = self._ends
         if cached is not None and cached[0] == cutoff:
             return cached[1]
+        if self._latest is None or cutoff >= self._latest:
+            self._ends = (cutoff, self._lengths, -1)  # -1: no rank to step from
+            return self._lengths
+        if not self._searched:
+            self._index()
         rank = int(self._times.searchsorted(cutoff, side="right"))  # distinct times <= cutoff
-        if cached is not None and 0 <= rank - cached[2] <= _STEP:
+        if cached is not None and cached[2] >= 0 and 0 <= rank - cached[2] <= _STEP:
             rows, starts = self._rows_by_time()
             found = cached[1].copy()
             between = rows[starts[cached[2]]:starts[rank]]  # the rows of the bars at those times
