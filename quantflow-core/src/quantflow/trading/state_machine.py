@@ -53,16 +53,7 @@ def can_transition(current: OrderStatus, target: OrderStatus) -> bool:
 
 def transition(order: Order, target: OrderStatus, ts: datetime, **changes: object) -> Order:
     """`order` moved to `target` at `ts` (plus any field `changes`), or IllegalTransitionError."""
-    if not can_transition(order.status, target):
-        allowed = ", ".join(sorted(TRANSITIONS[order.status])) or "nothing (terminal state)"
-        raise IllegalTransitionError(
-            f"order {order.client_order_id}: cannot go from {order.status} to {target}; "
-            f"allowed from {order.status}: {allowed}"
-        )
-    if ts < order.updated_at:
-        raise IllegalTransitionError(
-            f"order {order.client_order_id}: event at {ts} is older than the last update {order.updated_at}"
-        )
+    _check_move(order, target, ts)
     # Checked as `Order` validation would check them, without dumping and re-validating the
     # fields that did not change (an order is re-built on every event).
     for name, value in changes.items():
@@ -83,6 +74,30 @@ def transition(order: Order, target: OrderStatus, ts: datetime, **changes: objec
     return changed(order, changes).check_consistent()
 
 
+def _check_move(order: Order, target: OrderStatus, ts: datetime) -> None:
+    """IllegalTransitionError unless the table allows `target` and `ts` is not before the last update."""
+    if target not in TRANSITIONS[order.status]:
+        allowed = ", ".join(sorted(TRANSITIONS[order.status])) or "nothing (terminal state)"
+        raise IllegalTransitionError(
+            f"order {order.client_order_id}: cannot go from {order.status} to {target}; "
+            f"allowed from {order.status}: {allowed}"
+        )
+    if ts < order.updated_at:
+        raise IllegalTransitionError(
+            f"order {order.client_order_id}: event at {ts} is older than the last update {order.updated_at}"
+        )
+
+
+def _moved(order: Order, target: OrderStatus, ts: datetime, changes: dict[str, object]) -> Order:
+    """`transition` for the named transitions below, one per order event. Their changes are valid
+    by construction (the typed text they are given; sums of a consistent order's and a valid
+    fill's counts, the fill checked to fit), and an aware `ts` not before `updated_at` (itself
+    not before `created_at`) keeps the new state consistent: neither is checked again."""
+    _check_move(order, target, ts)
+    changes["status"], changes["updated_at"] = target, ts
+    return changed(order, changes)
+
+
 _COUNTS = ("filled_quantity", "filled_notional", "fees_paid", "taxes_paid")
 _TEXTS = ("broker_order_id", "reject_code", "reject_message")
 _COUNT, _TEXT, _STATUS, _TIME = "count", "text", "status", "time"
@@ -91,23 +106,23 @@ _CHANGEABLE = {**dict.fromkeys(_COUNTS, _COUNT), **dict.fromkeys(_TEXTS, _TEXT),
 
 
 def accept(order: Order, ts: datetime, broker_order_id: str | None = None) -> Order:
-    return transition(order, S.NEW, ts, broker_order_id=broker_order_id or order.broker_order_id)
+    return _moved(order, S.NEW, ts, {"broker_order_id": broker_order_id or order.broker_order_id})
 
 
 def reject(order: Order, ts: datetime, code: str, message: str) -> Order:
-    return transition(order, S.REJECTED, ts, reject_code=code, reject_message=message)
+    return _moved(order, S.REJECTED, ts, {"reject_code": code, "reject_message": message})
 
 
 def request_cancel(order: Order, ts: datetime) -> Order:
-    return transition(order, S.PENDING_CANCEL, ts)
+    return _moved(order, S.PENDING_CANCEL, ts, {})
 
 
 def cancel(order: Order, ts: datetime) -> Order:
-    return transition(order, S.CANCELLED, ts)
+    return _moved(order, S.CANCELLED, ts, {})
 
 
 def expire(order: Order, ts: datetime) -> Order:
-    return transition(order, S.EXPIRED, ts)
+    return _moved(order, S.EXPIRED, ts, {})
 
 
 def cancel_rejected(order: Order, ts: datetime) -> Order:
@@ -116,7 +131,7 @@ def cancel_rejected(order: Order, ts: datetime) -> Order:
         raise IllegalTransitionError(
             f"order {order.client_order_id}: cancel rejection while {order.status}, not pending_cancel"
         )
-    return transition(order, S.PARTIALLY_FILLED if order.filled_quantity else S.NEW, ts)
+    return _moved(order, S.PARTIALLY_FILLED if order.filled_quantity else S.NEW, ts, {})
 
 
 def apply_fill(order: Order, fill: Fill) -> Order:
@@ -132,12 +147,7 @@ def apply_fill(order: Order, fill: Fill) -> Order:
         )
     filled = order.filled_quantity + fill.quantity
     target = S.FILLED if filled == order.quantity else S.PARTIALLY_FILLED
-    return transition(
-        order,
-        target,
-        fill.ts,
-        filled_quantity=filled,
-        filled_notional=order.filled_notional + fill.notional,
-        fees_paid=order.fees_paid + fill.fee,
-        taxes_paid=order.taxes_paid + fill.tax,
-    )
+    return _moved(order, target, fill.ts, {
+        "filled_quantity": filled, "filled_notional": order.filled_notional + fill.notional,
+        "fees_paid": order.fees_paid + fill.fee, "taxes_paid": order.taxes_paid + fill.tax,
+    })
