@@ -108,3 +108,16 @@ def test_next_trading_days_at_once_equal_one_by_one(days: list[date]) -> None:
             calendar.next_trading_days(array)
         return
     assert calendar.next_trading_days(array).astype(date).tolist() == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dates(min_value=date(2017, 12, 1), max_value=date(2028, 1, 31)), max_size=20))
+def test_settlement_dates_at_once_equal_one_by_one(days: list[date]) -> None:
+    calendar = default_calendar()
+    found = calendar.settlement_dates(np.array(days, dtype="datetime64[D]"))
+    for day, settles in zip(days, found.astype(date).tolist(), strict=True):
+        if settles is None:  # NaT: the one-by-one question raises
+            with pytest.raises(ValueError):
+                calendar.settlement_date(day)
+        else:
+            assert settles == calendar.settlement_date(day)

@@ -176,6 +176,8 @@ class _Run:
         days = rules.order_days(history.days, calendar)  # each session's signals trade on these
         self.order_days: list[date] = days.tolist()
         self.order_ordinals = days.astype(np.int64) + _EPOCH_ORDINAL
+        settles = calendar.settlement_dates(days)  # NaT -> 0: lockstep hands such a buy to the event loop
+        self.settle_ordinals = np.where(np.isnat(settles), 0, settles.astype(np.int64) + _EPOCH_ORDINAL)
         self._count = 0
         self.held_by_lockstep: dict[int, tuple[int, int]] = {}  # row -> (quantity, cost basis)
 
@@ -372,10 +374,9 @@ class _Run:
         symbols = [lockstep.Symbol(row, self.symbols[row], self.accounts[row].instruments[self.symbols[row]])
                    for row in rows]
         market = lockstep.Market(self.market.index, self.market.close, self.history.days, self.history.whole,
-                                 self.history.panel.offsets, self.order_ordinals, fires, node.buy, node.sell)
+                                 self.history.panel.offsets, self.order_ordinals, self.settle_ordinals, fires, node.buy, node.sell)
         outcome = lockstep.simulate(symbols, market, node.node_id, node.rule, node.order_type, config.fees,
-                                    config.max_participation, config.initial_cash, self.history.timeline, self.when,
-                                    self._settlement)
+                                    config.max_participation, config.initial_cash, self.history.timeline, self.when)
         for k, row, order in outcome.orders:
             self._count += 1
             self.orders.append((k, node.number, row, self._count, order))
@@ -383,9 +384,6 @@ class _Run:
             self.fills.append((k, row, len(self.fills), fill))
         self.held_by_lockstep = outcome.holdings
         return sorted(outcome.handed_back)
-
-    def _settlement(self, day: date) -> date:
-        return self.calendar.settlement_date(day)  # type: ignore[no-any-return]
 
     def equity(self) -> list[EquityPoint]:
         """Daily cash and equity of all accounts together, from the fills: cash moves only when

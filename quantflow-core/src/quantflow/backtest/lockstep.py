@@ -93,6 +93,7 @@ class Market:
     whole: np.ndarray  # every bar of every symbol as the broker reads it (`History.whole`, 7 × bars)
     offsets: np.ndarray  # where each row's bars start in `whole` (n + 1 entries)
     order_day: np.ndarray  # the session an order decided at each session trades in (`date.toordinal()`)
+    settles: np.ndarray  # when what is bought on that session settles (`date.toordinal()`; 0: unknown)
     fires: np.ndarray  # where the node has something to decide
     buy: np.ndarray | None  # the node's flags
     sell: np.ndarray | None
@@ -100,7 +101,7 @@ class Market:
 
 def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRule, order_type: OrderType,
              fees: FeeSchedule, participation: Any, initial_cash: int, timeline: Sequence[date],
-             when: Callable[[int], tuple[datetime, date]], settlement: Callable[[date], date]) -> Outcome:
+             when: Callable[[int], tuple[datetime, date]]) -> Outcome:
     """Run every symbol's own account over its firing bars, all symbols one step at a time."""
     out = Outcome()
     if not symbols:
@@ -130,7 +131,6 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
     gone = np.zeros(n, dtype=np.int8)  # handed back to the event loop: the index of the reason
     gone[odd_close.any(axis=1)] = 3
     log: list[tuple[np.ndarray, ...]] = []  # per step: the orders placed (row, step, side, ..., fill session)
-    settle_of: dict[int, int] = {}
 
     # what does not depend on the accounts, for every firing bar at once (sessions x symbols)
     band_ok = limits.ok
@@ -149,7 +149,7 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         "mask": ev.mask, "day": ev.order_day, "buy": ev.buy & band_ok, "sell": ev.sell & band_ok, "close": ev.close,
         "ceiling": limits.ceiling, "floor": limits.floor, "exists": exists, "session": session, "odd_bar": odd_bar,
         "px_buy": px_buy, "px_sell": px_sell, "lots_budget": lots_budget, "volume_big": v >= _LIMIT,
-        "following": ev.following, "fires_next": ev.fires_next, "next_k": ev.next_k}.items()}
+        "following": ev.following, "settles": ev.settles, "fires_next": ev.fires_next, "next_k": ev.next_k}.items()}
 
     for j in range(width):
         at = {name: a[j] for name, a in static.items()}
@@ -228,11 +228,11 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
             lots = lot_day[pb]
             lots = np.where(lots <= day[bought][:, None], 0, lots)  # settled by now: never counted again
             free = lots == 0
-            room = free.any(axis=1)
+            settles = at["settles"][pb]  # filled on the order's session
+            room = free.any(axis=1) & (settles > 0)
             slot = free.argmax(axis=1)
-            gone[pb[~room]] = 4
-            lots[np.arange(len(pb))[room], slot[room]] = [_settle(settle_of, d, settlement)
-                                                           for d in ev.next_day[pb[room], j].tolist()]
+            gone[pb[~room]] = np.where(settles[~room] > 0, 4, 3)
+            lots[np.arange(len(pb))[room], slot[room]] = settles[room]
             lot_day[pb] = lots
             lot_qty[pb[room], slot[room]] = fb[room]
         if sold.any():  # shares, and the cost in proportion, rounded half-even (`PaperPortfolio`)
@@ -257,10 +257,11 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
             reserve = ceiling * left  # `SimBroker.reserved`: an LO buy reserves its limit, the ceiling here
             work_cash[p] = np.where(working & side_buy, reserve + -(-reserve * fnum // fden), 0)
             work_shares[p] = np.where(working & ~side_buy, left, 0)
-        status = np.select(
-            [full, ~in_session & at["exists"][p], ~in_session, np.full(len(p), order_type is not OrderType.LO),
-             at["following"][p]],
-            [_FILLED, _EXPIRED, _NEW, _EXPIRED, _EXPIRED], np.where(filled > 0, _PARTIAL, _NEW))
+        if order_type is OrderType.LO:  # after its session bar: working (if the symbol has a bar after), or gone
+            after = np.where(at["following"][p], _EXPIRED, np.where(filled > 0, _PARTIAL, _NEW))
+        else:
+            after = np.full(len(p), _EXPIRED)
+        status = np.where(full, _FILLED, np.where(in_session, after, np.where(at["exists"][p], _EXPIRED, _NEW)))
         w = placed
         log.append((p[w], np.full(int(w.sum()), j), side_buy[w], quantity[w], status[w], filled[w], notional[w],
                     fee[w], tax[w], np.where(filled[w] > 0, at["next_k"][p[w]], -1)))
@@ -317,13 +318,6 @@ def _records(out: Outcome, symbols: list[Symbol], log: list[tuple[np.ndarray, ..
             fills.append((k_fill, s.row, (order_id, s.symbol, side, f, value // f, fee, tax, timeline[k_fill], flow)))
 
 
-def _settle(cache: dict[int, int], ordinal: int, settlement: Callable[[date], date]) -> int:
-    found = cache.get(ordinal)
-    if found is None:
-        found = cache[ordinal] = settlement(date.fromordinal(ordinal)).toordinal()
-    return found
-
-
 class _Events:
     """Per symbol (rows) and firing bar (columns): where it is, its flags and close, the order's
     session, and the symbol's next bar (the one the order trades on)."""
@@ -358,6 +352,7 @@ class _Events:
         self.sell = put(False if market.sell is None else market.sell[row, kk], bool, False)
         self.close = put(market.close[row, kk], np.int64, 1)
         self.order_day = put(market.order_day[kk], np.int64)
+        self.settles = put(market.settles[kk], np.int64)
         self.next_bar = put(np.where(exists, nxt, -1), np.int64, -1)
         self.next_day = put(np.where(exists, whole[:, 5], 0), np.int64)
         self.next_k = put(np.where(exists, on_grid[np.clip(whole[:, 5] - first, 0, len(on_grid) - 1)], 0), np.int64)

@@ -122,6 +122,17 @@ class TradingCalendar:
             raise ValueError(f"{trade_date} is not a trading day; nothing trades then")
         return self.add_trading_days(trade_date, cycle)  # past its edge: the same errors as ever
 
+    def settlement_dates(self, days: np.ndarray, cycle: int = STOCK_SETTLEMENT_DAYS) -> np.ndarray:
+        """`settlement_date` of each of `days` (datetime64[D]) at once, from the table of trading
+        days; NaT where the table has no answer (not a trading day, or settling past the calendar:
+        `settlement_date` raises for those, saying why)."""
+        if self._days is None:
+            self._index()
+        table = self._table
+        at = np.searchsorted(table, days)
+        known = (at + cycle < len(table)) & (table[np.minimum(at, len(table) - 1)] == days)
+        return np.where(known, table[np.minimum(at + cycle, len(table) - 1)], np.datetime64("NaT"))  # type: ignore[no-any-return]
+
     def _index(self) -> None:
         """All trading days from `first` to `last` at once: weekdays (1970-01-01 was a Thursday)
         not in `holidays`, the same rule as `is_trading_day`."""
