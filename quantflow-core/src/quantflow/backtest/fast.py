@@ -373,7 +373,7 @@ class _Run:
             return rows
         symbols = [lockstep.Symbol(row, self.symbols[row], self.accounts[row].instruments[self.symbols[row]])
                    for row in rows]
-        market = lockstep.Market(self.market.index, self.market.close, self.history.days, self.history.whole,
+        market = lockstep.Market(self.market.index, self.market.close, self.history.days, self.history.broker_columns,
                                  self.history.panel.offsets, self.order_ordinals, self.settle_ordinals, fires, node.buy, node.sell)
         outcome = lockstep.simulate(symbols, market, node.node_id, node.rule, node.order_type, config.fees,
                                     config.max_participation, config.initial_cash, self.history.timeline, self.when)

@@ -84,32 +84,45 @@ def _session(day: date) -> tuple[datetime, datetime]:
     return rules.session_start(day), rules.daily_close(day)
 
 
-@dataclass(frozen=True, slots=True)
 class SymbolHistory:
-    bars: Bars  # warm-up start .. end
-    days: np.ndarray  # session date of each bar (datetime64[D])
-    first_active: int  # index of the first bar on or after the backtest start
-    #: per bar (columns): open, high, low, close, volume in whole VND / shares, the session date as
-    #: `date.toordinal()`, 1 if the bar passes `domain.Bar`'s checks (int64, 7 rows)
-    whole: np.ndarray | None = None
-    valid: np.ndarray | None = None  # per bar: passes `domain.Bar`'s checks
+    """One symbol's bars over the backtest: `bars` from the warm-up start to the end, each bar's
+    session date, and where the backtest period starts."""
 
-    @classmethod
-    def of(cls, bars: Bars, days: np.ndarray, first_active: int) -> SymbolHistory:
-        whole, valid = _whole(bars.open, bars.high, bars.low, bars.close, bars.volume, days,
-                              bool(_SYMBOL.match(bars.symbol)))
-        return cls(bars, days, first_active, whole, valid)
+    __slots__ = ("_valid", "_whole", "bars", "days", "first_active")
+
+    def __init__(self, bars: Bars, days: np.ndarray, first_active: int) -> None:
+        self.bars = bars
+        self.days = days  # session date of each bar (datetime64[D])
+        self.first_active = first_active  # index of the first bar on or after the backtest start
+        self._whole: np.ndarray | None = None
+        self._valid: np.ndarray | None = None
+
+    @property
+    def whole(self) -> np.ndarray:
+        """Per bar (columns): open, high, low, close, volume in whole VND / shares, the session date
+        as `date.toordinal()`, 1 if the bar passes `domain.Bar`'s checks (int64, 7 rows). Made on
+        first use: the fast path reads the broker's bars of a few symbols only."""
+        if self._whole is None:
+            b = self.bars
+            self._whole, self._valid = _whole(b.open, b.high, b.low, b.close, b.volume, self.days,
+                                              bool(_SYMBOL.match(b.symbol)))
+        return self._whole
+
+    @property
+    def valid(self) -> np.ndarray:
+        """Per bar: passes `domain.Bar`'s checks."""
+        if self._valid is None:
+            self.whole  # noqa: B018 (computes both)
+        assert self._valid is not None
+        return self._valid
 
     def broker_bar(self, i: int) -> FeedBar | Bar:
         """Bar i as the paper broker consumes it: whole VND, the session from 09:00 to 15:00. A bar
         that breaks `domain.Bar`'s rules is built as one, so it fails exactly as before."""
-        if self.whole is not None:
-            o, h, low, c, v, ordinal, ok = self.whole[:, i].tolist()
-            start, end = _session(date.fromordinal(ordinal))
-            if ok:
-                return FeedBar(self.bars.symbol, start, end, o, h, low, c, v)
-        else:
-            start, end = _session(self.days[i].astype(date))
+        o, h, low, c, v, ordinal, ok = self.whole[:, i].tolist()
+        start, end = _session(date.fromordinal(ordinal))
+        if ok:
+            return FeedBar(self.bars.symbol, start, end, o, h, low, c, v)
         b = self.bars
         return Bar(symbol=b.symbol, start=start, end=end,
                    open=round(float(b.open[i])), high=round(float(b.high[i])), low=round(float(b.low[i])),
@@ -123,10 +136,20 @@ class History:
     timeline: tuple[date, ...]  # sessions in [start, end] where any symbol has a bar
     panel: Panel  # the same bars as flat columns, for the bars node's cross-symbol frames
     days: np.ndarray  # the timeline as datetime64[D]
-    whole: np.ndarray  # `SymbolHistory.whole` of every symbol side by side (7 × bars, `panel.offsets`)
+    bar_days: np.ndarray  # the session date of every bar of the panel (datetime64[D])
 
     def bar_index(self) -> dict[str, dict[date, int]]:
         return {s: {d: i for i, d in enumerate(h.days.astype(date).tolist())} for s, h in self.series.items()}
+
+    def broker_columns(self, at: np.ndarray) -> np.ndarray:
+        """`SymbolHistory.whole` of the panel's bars at positions `at` (7 × len(at)), computed for
+        those bars only."""
+        c = self.panel.columns
+        owner = np.searchsorted(self.panel.offsets, at, side="right") - 1
+        symbol_ok = np.array([bool(_SYMBOL.match(s)) for s in self.panel.symbols])[owner]
+        whole, _ = _whole(c["open"][at], c["high"][at], c["low"][at], c["close"][at], c["volume"][at],
+                          self.bar_days[at], symbol_ok)
+        return whole
 
 
 async def load_history(source: object, symbols: Sequence[str], start: date, end: date, warmup: int) -> History:
@@ -146,17 +169,10 @@ async def load_history(source: object, symbols: Sequence[str], start: date, end:
         raise QuantflowError(f"no bars for {', '.join(symbols)} between {start} and {end}")
     ordered = tuple(sorted(cuts))
     panel = Panel([cuts[s][0] for s in ordered])
-    # the broker's view of every bar, worked out for all symbols at once on the panel's columns
-    counts = np.diff(panel.offsets)
-    symbol_ok = np.repeat(np.array([bool(_SYMBOL.match(s)) for s in ordered]), counts)
-    columns = panel.columns
-    whole, valid = _whole(columns["open"], columns["high"], columns["low"], columns["close"], columns["volume"],
-                          np.concatenate([cuts[s][1] for s in ordered]), symbol_ok)
-    at = {s: (int(panel.offsets[r]), int(panel.offsets[r + 1])) for r, s in enumerate(ordered)}
-    series = {s: SymbolHistory(bars, days, first, whole[:, at[s][0]:at[s][1]], valid[at[s][0]:at[s][1]])
-              for s, (bars, days, first) in cuts.items()}
+    series = {s: SymbolHistory(bars, days, first) for s, (bars, days, first) in cuts.items()}
     days = _timeline([h.days[h.first_active:] for h in series.values()])
-    return History(ordered, series, tuple(days.astype(date).tolist()), panel, days, whole)
+    return History(ordered, series, tuple(days.astype(date).tolist()), panel, days,
+                   np.concatenate([cuts[s][1] for s in ordered]))
 
 
 def _timeline(days: list[np.ndarray]) -> np.ndarray:
