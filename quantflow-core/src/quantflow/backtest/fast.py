@@ -22,6 +22,8 @@ from quantflow.backtest.config import BacktestConfig
 from quantflow.backtest.decide import BarSignal, Book, Planned, SizingRule, plan, plan_one
 from quantflow.backtest.history import ClippedSource, History, load_history
 from quantflow.backtest.results import (
+    EQUITY_FIELDS,
+    POSITION_FIELDS,
     BacktestResult,
     EquityPoint,
     OrderRecord,
@@ -397,7 +399,7 @@ class _Run:
             np.add.at(held, (rows, k), signed)
         cash = self.config.initial_cash * len(self.accounts) + np.cumsum(flows)
         equity = cash + (np.cumsum(held, axis=1) * market.close).sum(axis=0)
-        return [built(EquityPoint, {"day": d, "cash": c, "equity": e})
+        return [built(EquityPoint, {"day": d, "cash": c, "equity": e}, EQUITY_FIELDS)
                 for d, c, e in zip(self.history.timeline, cash.tolist(), equity.tolist(), strict=True)]
 
     def positions(self) -> list[PositionRecord]:
@@ -409,12 +411,12 @@ class _Run:
                 assert p is not None
                 last = round(float(series[symbol].bars.close[-1]))
                 out.append(built(PositionRecord, {"symbol": symbol, "quantity": p.quantity, "cost_basis": p.cost_basis,
-                                                      "last_price": last, "market_value": p.quantity * last}))
+                                                      "last_price": last, "market_value": p.quantity * last}, POSITION_FIELDS))
         for row, (quantity, cost) in self.held_by_lockstep.items():
             symbol = self.symbols[row]
             last = round(float(series[symbol].bars.close[-1]))
             out.append(built(PositionRecord, {"symbol": symbol, "quantity": quantity, "cost_basis": cost,
-                                              "last_price": last, "market_value": quantity * last}))
+                                              "last_price": last, "market_value": quantity * last}, POSITION_FIELDS))
         out.sort(key=lambda p: p.symbol)
         return out
 

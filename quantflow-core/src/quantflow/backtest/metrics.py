@@ -44,10 +44,8 @@ class Metrics(BaseModel):
 def _drawdown(equity: np.ndarray) -> tuple[float, int]:
     peak = np.maximum.accumulate(equity)
     depth = 1 - equity / peak
-    longest = run = 0
-    for below in depth > 0:
-        run = run + 1 if below else 0
-        longest = max(longest, run)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], (depth > 0).view(np.int8), [0]])))  # where runs below start / end
+    longest = int((edges[1::2] - edges[::2]).max(initial=0))
     return float(depth.max(initial=0.0)) * 100, longest
 
 

@@ -49,8 +49,6 @@ class OrderRecord(_Frozen):
         )
 
 
-#: every field of an `OrderRecord`: the fields-set trusted builders share (the model is frozen)
-ORDER_FIELDS = set(OrderRecord.model_fields)
 
 
 class FillRecord(_Frozen):
@@ -96,6 +94,11 @@ class EquityPoint(_Frozen):
     equity: int
 
 
+#: every field of each record: the fields-set their trusted builders share (the models are frozen)
+ORDER_FIELDS, FILL_FIELDS, POSITION_FIELDS, TRADE_FIELDS, EQUITY_FIELDS = (
+    set(m.model_fields) for m in (OrderRecord, FillRecord, PositionRecord, Trade, EquityPoint))
+
+
 class BacktestResult(_Frozen):
     path: Literal["bar_by_bar", "fast"]
     config: BacktestConfig
@@ -128,19 +131,21 @@ def trades_from_fills(fills: list[FillRecord]) -> list[Trade]:
     open_: dict[str, list[Any]] = {}  # symbol -> [entry day, held, peak, cost, proceeds]
     done: list[Trade] = []
     for fill in fills:
-        trade = open_.get(fill.symbol)
+        symbol, value = fill.symbol, fill.price * fill.quantity
+        trade = open_.get(symbol)
         if trade is None:
-            trade = open_[fill.symbol] = [fill.day, 0, 0, 0, 0]
+            trade = open_[symbol] = [fill.day, 0, 0, 0, 0]
         if fill.side == "buy":
-            trade[1] += fill.quantity
-            trade[2] = max(trade[2], trade[1])
-            trade[3] += fill.price * fill.quantity + fill.fee + fill.tax
+            held = trade[1] = trade[1] + fill.quantity
+            if held > trade[2]:
+                trade[2] = held
+            trade[3] += value + fill.fee + fill.tax
         else:
-            trade[1] -= fill.quantity
-            trade[4] += fill.price * fill.quantity - fill.fee - fill.tax
-        if trade[1] == 0:
-            done.append(_trade(fill.symbol, trade, fill.day))
-            del open_[fill.symbol]
+            held = trade[1] = trade[1] - fill.quantity
+            trade[4] += value - fill.fee - fill.tax
+        if held == 0:
+            done.append(_trade(symbol, trade, fill.day))
+            del open_[symbol]
     done.extend(_trade(symbol, trade, None) for symbol, trade in sorted(open_.items()))
     return done
 
@@ -154,7 +159,7 @@ def _trade(symbol: str, t: list[Any], exit_day: date | None) -> Trade:
         # int / int is correctly rounded in Python: the float nearest pnl x 100 / cost, exactly
         # float(Fraction(pnl, cost) * 100), without building the fraction
         "return_pct": pnl * 100 / cost if pnl is not None and cost else None,
-    })
+    }, TRADE_FIELDS)
 
 
 def build_result(path: Literal["bar_by_bar", "fast"], config: BacktestConfig, symbols: tuple[str, ...],

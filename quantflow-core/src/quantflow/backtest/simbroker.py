@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from quantflow.backtest import rules
-from quantflow.backtest.results import FillRecord, OrderRecord
+from quantflow.backtest.results import FILL_FIELDS, ORDER_FIELDS, FillRecord, OrderRecord
 from quantflow.domain.instrument import Instrument
 from quantflow.domain.orders import Fill, OrderRequest, OrderStatus, OrderType, Side
 from quantflow.domain.portfolio import Account
@@ -80,7 +80,7 @@ class SimOrder:
             "order_type": VALUE[self.order_type], "quantity": self.quantity, "price": self.price,
             "created_at": self.created_at, "status": VALUE[self.status], "filled_quantity": self.filled,
             "filled_notional": self.notional, "fees": self.fees, "taxes": self.taxes, "reject_code": self.reject_code,
-        })
+        }, ORDER_FIELDS)
 
 
 #: A fill while the simulation runs: client order id, symbol, side, quantity, price, fee, tax, session,
@@ -90,7 +90,7 @@ SimFill = tuple[str, str, Side, int, int, int, int, date, int]
 
 def fill_records(fills: list[SimFill]) -> list[FillRecord]:
     return [built(FillRecord, {"client_order_id": c, "symbol": s, "side": VALUE[side], "quantity": q, "price": p,
-                                   "fee": fee, "tax": tax, "day": d})
+                                   "fee": fee, "tax": tax, "day": d}, FILL_FIELDS)
             for c, s, side, q, p, fee, tax, d, _ in fills]
 
 
