@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -149,4 +150,10 @@ def _fill_record(f: Fill) -> FillRecord:
     """`FillRecord.of(f, its session day)`, built trusted (a broker fill is already valid)."""
     return built(FillRecord, {"client_order_id": f.client_order_id, "symbol": f.symbol, "side": _VALUE[f.side],
                               "quantity": f.quantity, "price": f.price, "fee": f.fee, "tax": f.tax,
-                              "day": to_vn_time(f.ts).date()}, fields_set=_FILL_SET)
+                              "day": _vn_day(f.ts)}, fields_set=_FILL_SET)
+
+
+@lru_cache(maxsize=8192)
+def _vn_day(when: datetime) -> date:
+    """The local trading day of a fill time: a session's fills share a few instants (its bars' starts)."""
+    return to_vn_time(when).date()

@@ -11,10 +11,9 @@ from quantflow.backtest.history import History
 
 class Sessions:
     def __init__(self, history: History) -> None:
-        days = np.array(history.timeline, dtype="datetime64[D]")
+        days = history.days  # the timeline as datetime64[D]
         n, m = len(history.symbols), len(days)
         self.index = np.full((n, m), -1, dtype=np.int64)  # bar index of symbol row on session k
-        self.close = np.zeros((n, m), dtype=np.int64)  # latest whole-VND close seen by session k
         self.valid = np.ones((n, m), dtype=bool)  # the bar passes `domain.Bar`'s checks
         self._history = history
         for row, symbol in enumerate(history.symbols):
@@ -23,14 +22,21 @@ class Sessions:
             self.index[row, pos] = np.arange(h.first_active, len(h.days))
             if h.valid is not None:
                 self.valid[row, pos] = h.valid[h.first_active:]
-            with np.errstate(invalid="ignore"):
-                closes = np.rint(np.nan_to_num(h.bars.close)).astype(np.int64)
-            last = np.maximum.accumulate(np.where(self.index[row] >= 0, np.arange(m), -1))
-            self.close[row] = np.where(last >= 0, closes[self.index[row, np.maximum(last, 0)]], 0)
-        self._rows = [np.flatnonzero(self.index[:, k] >= 0) for k in range(m)]
-        self._bars = [self.index[rows, k] for k, rows in enumerate(self._rows)]
+        self.close = self._latest_closes()  # latest whole-VND close seen by session k
+        self._rows, self._bars = _by_session(self.index)
         broken = np.flatnonzero(~np.all(self.valid, axis=0)).tolist()  # sessions with a rule-breaking bar (rare)
         self._bad = {k: self._rows[k][~self.valid[self._rows[k], k]].tolist() for k in broken}
+
+    def _latest_closes(self) -> np.ndarray:
+        """Per row and session: the whole-VND close of the row's latest bar so far (0 before its
+        first), for all rows at once on the panel's flat close column (the same bars, row by row)."""
+        present = self.index >= 0
+        last = np.maximum.accumulate(np.where(present, np.arange(present.shape[1]), -1), axis=1)
+        latest = np.take_along_axis(self.index, np.maximum(last, 0), axis=1)  # bar index, per row
+        panel = self._history.panel
+        with np.errstate(invalid="ignore"):
+            closes = np.rint(np.nan_to_num(panel.columns["close"])).astype(np.int64)
+        return np.where(last >= 0, closes[panel.offsets[:-1, None] + latest], 0)
 
     def bars(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Session k: the symbol rows with a bar (in symbol order) and those bars' indexes."""
@@ -42,3 +48,15 @@ class Sessions:
         for row in self._bad.get(k, ()):
             symbol = self._history.symbols[row]
             self._history.series[symbol].broker_bar(int(self.index[row, k]))
+
+
+def _by_session(index: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per session (column of `index`): the rows with a bar, in order, and those bars' indexes.
+    One pass over the table in session order, then a slice per session (not a search per session)."""
+    present = (index >= 0).T  # sessions x rows
+    rows = np.nonzero(present)[1]  # row numbers, session after session
+    bars = index.T[present]  # the same entries' bar indexes
+    ends = np.cumsum(np.count_nonzero(present, axis=1)).tolist()
+    starts = [0, *ends[:-1]]
+    return ([rows[a:b] for a, b in zip(starts, ends, strict=True)],
+            [bars[a:b] for a, b in zip(starts, ends, strict=True)])

@@ -33,6 +33,12 @@ def _column(value: Any, n: int, dtype: Any = np.float64) -> np.ndarray:
     return np.broadcast_to(np.asarray(value, dtype=dtype), (n,))
 
 
+def _all(mask: np.ndarray) -> bool:
+    """`mask.all()` for a 1-d bool array, at a fraction of the reduction's call cost on a short
+    array (a session's rows): run on every update."""
+    return int(np.count_nonzero(mask)) == len(mask)
+
+
 def _grown(array: np.ndarray, rows: int, fill: Any) -> np.ndarray:
     extra = np.full((rows - array.shape[0], *array.shape[1:]), fill, dtype=array.dtype)
     return np.concatenate([array, extra])
@@ -71,6 +77,9 @@ class Sma:
         self.head = np.zeros(0, dtype=np.int64)
         self.count = np.zeros(0, dtype=np.int64)
         self.total = np.zeros(0)
+        slots = np.arange(self.size, dtype=np.int64)
+        # each ring slot's successor and predecessor (mod size): a lookup instead of `%` per update
+        self._ahead, self._behind = (slots + 1) % self.size, (slots + self.size - 1) % self.size
 
     def grow(self, rows: int) -> None:
         self.ring = _grown(self.ring, rows, 0.0)
@@ -81,7 +90,7 @@ class Sma:
         x = _column(args[0], len(rows))
         finite = np.isfinite(x)
         out = None
-        if not finite.all():  # a gap: forget the window (streaming._Windowed.update)
+        if not _all(finite):  # a gap: forget the window (streaming._Windowed.update)
             out = np.full(len(rows), NAN)
             gone = rows[~finite]
             self.head[gone], self.count[gone], self.total[gone] = 0, 0, 0.0
@@ -90,14 +99,14 @@ class Sma:
             keep = None
         head, count = self.head[rows], self.count[rows]
         size = self.size
-        if keep is None and (count == size - 1).all():
+        if keep is None and _all(count == size - 1):
             # Every window is one value short of full (the steady state): the steps below with
             # `full` true everywhere, written out (same float operations, fewer array passes).
-            self.ring[rows, (head + (size - 1)) % size] = x
+            self.ring[rows, self._behind[head]] = x  # slot (head + size - 1) % size
             total = self.total[rows] + x
             means: np.ndarray = total / self.n
             total -= self.ring[rows, head]
-            self.total[rows], self.head[rows] = total, (head + 1) % size
+            self.total[rows], self.head[rows] = total, self._ahead[head]
             return means
         self.ring[rows, (head + count) % self.size] = x
         total = self.total[rows] + x
