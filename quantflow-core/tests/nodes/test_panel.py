@@ -39,3 +39,26 @@ def test_panel_ends_counts_the_bars_up_to_any_cutoff_in_any_order() -> None:
         cutoff = np.datetime64(int(day), "D").astype("datetime64[ns]")
         expected = [int((b.time <= cutoff).sum()) for b in rows]
         assert panel.ends(cutoff).tolist() == expected
+
+
+def test_panel_bars_are_the_flat_columns_sliced_whatever_the_dtypes() -> None:
+    """`Panel.bars` serves views of each symbol's own bars; with mixed dtypes (where the flat
+    columns upcast) it serves slices of the flat columns, so both give what the columns hold."""
+    from quantflow.data.bars import FIELDS, Bars
+    from quantflow.nodes.panel import Panel
+
+    def bars(symbol: str, n: int, volume_dtype: str) -> Bars:
+        days = np.arange(n).astype("datetime64[D]").astype("datetime64[ns]")
+        prices = [np.arange(n, dtype=float) + k for k in range(4)]
+        return Bars(symbol, days, *prices, np.arange(n).astype(volume_dtype))
+
+    for dtypes in (("float64", "float64"), ("int64", "float64")):
+        rows = [bars("A", 5, dtypes[0]), bars("B", 3, dtypes[1])]
+        panel = Panel(rows)
+        for row, (start, end) in ((0, (1, 4)), (1, (0, 3)), (1, (2, 2))):
+            got = panel.bars(row, start, end)
+            a, z = panel.offsets[row] + start, panel.offsets[row] + end
+            assert got.symbol == rows[row].symbol and np.array_equal(got.time, panel.time[a:z])
+            for name in FIELDS:
+                flat = panel.columns[name][a:z]
+                assert np.array_equal(getattr(got, name), flat) and getattr(got, name).dtype == flat.dtype

@@ -45,15 +45,35 @@ class Panel:
         self.symbols = tuple(b.symbol for b in bars)
         self.row = {s: r for r, s in enumerate(self.symbols)}
         self.offsets = np.concatenate([[0], np.cumsum([len(b) for b in bars])]).astype(np.int64)
-        empty = np.empty(0)
-        self.time = np.concatenate([b.time for b in bars]) if bars else np.empty(0, "datetime64[ns]")
-        self.columns = {n: np.concatenate([getattr(b, n) for b in bars]) if bars else empty for n in FIELDS}
+        self._bars = tuple(bars)
+        self._time: np.ndarray | None = None
+        self._columns: dict[str, np.ndarray] | None = None
         self._lengths = np.diff(self.offsets)
         self._lengths.flags.writeable = False  # handed out by `ends`
-        self._latest = self.time.max() if len(self.time) else None
+        self._latest = max((b.time.max() for b in bars if len(b)), default=None)
+        # symbols whose columns share dtypes give the same values as views of their own bars as
+        # of the (then not upcast) flat columns
+        self._uniform = len({tuple(getattr(b, n).dtype for n in ("time", *FIELDS)) for b in bars}) <= 1
         self._ends: tuple[np.datetime64, np.ndarray, int] | None = None  # the last `ends`, and its rank
         self._by_time: tuple[np.ndarray, np.ndarray] | None = None  # see `_rows_by_time`
         self._searched = False  # `_index` built (the distinct times and a sorted key per bar)
+
+    @property
+    def time(self) -> np.ndarray:
+        """Every bar's time, symbol after symbol (concatenated on first use, as `columns`)."""
+        if self._time is None:
+            self._time = np.concatenate([b.time for b in self._bars]) if self._bars else np.empty(0, "datetime64[ns]")
+        return self._time
+
+    @property
+    def columns(self) -> dict[str, np.ndarray]:
+        """The bar fields as flat columns, made on first use: a run that reads symbol by symbol
+        (the fast path's one-shot signal run) never copies the bars."""
+        if self._columns is None:
+            empty = np.empty(0)
+            self._columns = {n: np.concatenate([getattr(b, n) for b in self._bars]) if self._bars else empty
+                             for n in FIELDS}
+        return self._columns
 
     def _index(self) -> None:
         """What `ends` searches, made on the first cutoff before the last bar: a one-shot run that
@@ -101,10 +121,12 @@ class Panel:
         return self._by_time
 
     def bars(self, row: int, start: int, end: int) -> Bars:
-        """Bars `start:end` of panel row `row`, as views."""
-        a, b = self.offsets[row] + start, self.offsets[row] + end
-        c = self.columns
-        return Bars(self.symbols[row], self.time[a:b], *(c[n][a:b] for n in FIELDS))
+        """Bars `start:end` of panel row `row`, as views of that symbol's bars."""
+        if not self._uniform:
+            a, z, c = self.offsets[row] + start, self.offsets[row] + end, self.columns
+            return Bars(self.symbols[row], self.time[a:z], *(c[n][a:z] for n in FIELDS))
+        b = self._bars[row]
+        return Bars(b.symbol, b.time[start:end], *(getattr(b, n)[start:end] for n in FIELDS))
 
 
 class _KeyedByLayout:
