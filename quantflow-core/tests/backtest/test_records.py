@@ -84,3 +84,18 @@ def test_session_closes_are_the_broker_bars_closes() -> None:
                                                                          int(sessions.close[row, k]))
             checked += 1
     assert checked > 3000
+
+
+def test_broker_columns_are_the_symbols_broker_views() -> None:
+    """What lockstep reads of the bars it matches orders on (`History.broker_columns`, computed for
+    those bars only) is each symbol's own broker view (`SymbolHistory.whole`)."""
+    import numpy as np
+
+    symbols = ["FPT", "HPG", "SSI", "VCB"]
+    history = anyio.run(lambda: bar_runner.load_history(Source(*symbols), symbols, date(2021, 1, 4), date(2024, 12, 31), 50))
+    rng = np.random.default_rng(3)
+    rows = rng.integers(0, len(symbols), 500)
+    bars = np.array([rng.integers(0, len(history.series[history.symbols[r]].days)) for r in rows.tolist()])
+    found = history.broker_columns(rows, bars)
+    expected = np.stack([history.series[history.symbols[r]].whole[:, i] for r, i in zip(rows.tolist(), bars.tolist(), strict=True)], axis=1)
+    assert np.array_equal(found, expected)

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from quantflow.backtest import rules
-from quantflow.data.bars import Bars
+from quantflow.data.bars import FIELDS, Bars
 from quantflow.domain.market_data import Bar
 from quantflow.errors import QuantflowError
 from quantflow.nodes.panel import Panel
@@ -136,19 +136,27 @@ class History:
     timeline: tuple[date, ...]  # sessions in [start, end] where any symbol has a bar
     panel: Panel  # the same bars as flat columns, for the bars node's cross-symbol frames
     days: np.ndarray  # the timeline as datetime64[D]
-    bar_days: np.ndarray  # the session date of every bar of the panel (datetime64[D])
 
     def bar_index(self) -> dict[str, dict[date, int]]:
         return {s: {d: i for i, d in enumerate(h.days.astype(date).tolist())} for s, h in self.series.items()}
 
-    def broker_columns(self, at: np.ndarray) -> np.ndarray:
-        """`SymbolHistory.whole` of the panel's bars at positions `at` (7 × len(at)), computed for
-        those bars only."""
-        c = self.panel.columns
-        owner = np.searchsorted(self.panel.offsets, at, side="right") - 1
-        symbol_ok = np.array([bool(_SYMBOL.match(s)) for s in self.panel.symbols])[owner]
-        whole, _ = _whole(c["open"][at], c["high"][at], c["low"][at], c["close"][at], c["volume"][at],
-                          self.bar_days[at], symbol_ok)
+    def broker_columns(self, rows: np.ndarray, bars: np.ndarray) -> np.ndarray:
+        """`SymbolHistory.whole` of bar `bars[j]` of symbol `symbols[rows[j]]`, for each j
+        (7 × len(rows)), computed for those bars only."""
+        order = np.argsort(rows, kind="stable")
+        bounds = np.searchsorted(rows[order], np.arange(len(self.symbols) + 1))
+        picked = {n: np.empty(len(rows), np.result_type(*(getattr(h.bars, n) for h in self.series.values())))
+                  for n in FIELDS}  # the dtype a flat column of every symbol's bars would have
+        days = np.empty(len(rows), dtype="datetime64[D]")
+        symbol_ok = np.empty(len(rows), dtype=bool)
+        for r in np.flatnonzero(np.diff(bounds)).tolist():
+            h = self.series[self.symbols[r]]
+            at, i = order[bounds[r]:bounds[r + 1]], bars[order[bounds[r]:bounds[r + 1]]]
+            for n in FIELDS:
+                picked[n][at] = getattr(h.bars, n)[i]
+            days[at] = h.days[i]
+            symbol_ok[at] = bool(_SYMBOL.match(h.bars.symbol))
+        whole, _ = _whole(picked["open"], picked["high"], picked["low"], picked["close"], picked["volume"], days, symbol_ok)
         return whole
 
 
@@ -171,8 +179,7 @@ async def load_history(source: object, symbols: Sequence[str], start: date, end:
     panel = Panel([cuts[s][0] for s in ordered])
     series = {s: SymbolHistory(bars, days, first) for s, (bars, days, first) in cuts.items()}
     days = _timeline([h.days[h.first_active:] for h in series.values()])
-    return History(ordered, series, tuple(days.astype(date).tolist()), panel, days,
-                   np.concatenate([cuts[s][1] for s in ordered]))
+    return History(ordered, series, tuple(days.astype(date).tolist()), panel, days)
 
 
 def _timeline(days: list[np.ndarray]) -> np.ndarray:

@@ -90,7 +90,7 @@ class Market:
     index: np.ndarray  # bar index of each symbol's bar at each session, -1 for none
     close: np.ndarray  # the close the node sees at each session
     days: np.ndarray  # the sessions (datetime64[D])
-    broker_columns: Callable[[np.ndarray], np.ndarray]  # bars as the broker reads them, by position (`History`)
+    broker_columns: Callable[[np.ndarray, np.ndarray], np.ndarray]  # bars as the broker reads them (`History`)
     offsets: np.ndarray  # where each row's bars start in the panel (n + 1 entries)
     order_day: np.ndarray  # the session an order decided at each session trades in (`date.toordinal()`)
     settles: np.ndarray  # when what is bought on that session settles (`date.toordinal()`; 0: unknown)
@@ -334,7 +334,7 @@ class _Events:
         bars = market.offsets[row + 1] - market.offsets[row]
         nxt = i + 1
         exists = nxt < bars
-        whole = market.broker_columns(market.offsets[row] + np.minimum(nxt, bars - 1)).T
+        whole = market.broker_columns(row, np.minimum(nxt, bars - 1)).T
         first = int(market.days[0].astype(np.int64)) + _EPOCH_ORDINAL
         on_grid = np.full(int(market.days[-1].astype(np.int64)) + _EPOCH_ORDINAL - first + 1, 0, dtype=np.int64)
         on_grid[market.days.astype(np.int64) + _EPOCH_ORDINAL - first] = np.arange(len(market.days))
