@@ -135,3 +135,19 @@ def test_numbers_beyond_safe_integer_arithmetic_go_to_the_event_loop(monkeypatch
     fast, loop, outcome = _both(_workflow(symbols, order), MemorySource(_history(7, symbols)), config, monkeypatch)
     assert fast.model_dump_json() == loop.model_dump_json()
     assert set(outcome.handed_back.values()) == {lockstep.REASONS[2]}
+
+
+@pytest.mark.parametrize("order", [{"sizing": "percent_equity", "percent": 100, "order_type": "LO", "limit_at": "band"},
+                                   {"sizing": "quantity", "quantity": 600_000, "order_type": "ATO"}])
+def test_orders_above_the_exchange_maximum_are_refused_in_lockstep(order: dict[str, Any],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """An order above HOSE's 500,000-share maximum fails the risk engine's quantity rule before any
+    rule that reads the account: lockstep records the same refusal instead of handing it back."""
+    symbols = ["AAA", "BBB", "CCC"]
+    config = BacktestConfig(start=START, end=END, initial_cash=40_000_000_000, accounts="per_symbol",
+                            exchanges={"BBB": Exchange.HNX})
+    fast, loop, outcome = _both(_workflow(symbols, order), MemorySource(_history(11, symbols)), config, monkeypatch)
+    assert fast.model_dump_json() == loop.model_dump_json()
+    refused = {(o.symbol, o.reject_code) for o in fast.orders if o.status == "rejected" and o.symbol != "BBB"}
+    assert refused == {("AAA", "quantity_above_maximum"), ("CCC", "quantity_above_maximum")}
+    assert 0 not in outcome.handed_back and 2 not in outcome.handed_back  # the HOSE rows: kept in lockstep

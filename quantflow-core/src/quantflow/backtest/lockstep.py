@@ -5,7 +5,8 @@ cycle per firing bar: decide one order, match it on the next bar, book the fill.
 that cycle for all symbols together (one numpy step per firing bar index, not one Python call per
 symbol and event), for the common case only: one `core:place_order` node sizing by
 `percent_equity` or `quantity`, LO orders at the band edge or ATO/ATC orders, risk limits without
-account caps. The arithmetic is the shared rules' (`rules.buy_quantity` / `affordable`, the fee
+account caps; of the risk engine's refusals it records the one decided before any rule reads the
+account (a round-lot order above the exchange's maximum). The arithmetic is the shared rules' (`rules.buy_quantity` / `affordable`, the fee
 schedule's ceilings, `matching`'s bar prices and volume budget, `PaperPortfolio`'s average cost
 and T+2), restated on integer arrays; bands come from `rules.limits_for` itself (once per distinct
 close) and settlement dates from the calendar.
@@ -37,7 +38,7 @@ from quantflow.domain.trusted import built
 from quantflow.market.bands import bands_from_closes
 from quantflow.market.exchanges import spec_for
 from quantflow.market.fees import FeeSchedule, rate_ratio
-from quantflow.trading.risk import RiskLimits, TradingState
+from quantflow.trading.risk import RejectReason, RiskLimits, TradingState
 
 _BAND_TYPES = {OrderType.LO, OrderType.ATO, OrderType.ATC}
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -45,8 +46,9 @@ _LIMIT = 2**45  # money and share values stay below this, so products with small
 _RATIO = 2**17  # numerators and denominators of the rates, percent and participation
 _SLOTS = 4  # unsettled buy lots kept per symbol (T+2: at most a few are ever unsettled)
 S = OrderStatus
-_STATUSES = tuple(VALUE[x] for x in (S.NEW, S.PARTIALLY_FILLED, S.FILLED, S.EXPIRED))
-_NEW, _PARTIAL, _FILLED, _EXPIRED = range(4)
+_STATUSES = tuple(VALUE[x] for x in (S.NEW, S.PARTIALLY_FILLED, S.FILLED, S.EXPIRED, S.REJECTED))
+_NEW, _PARTIAL, _FILLED, _EXPIRED, _REJECTED = range(5)
+_OVER_MAXIMUM = RejectReason.QUANTITY_ABOVE_MAXIMUM.value
 #: why a symbol is handed back to the event loop (the first reason met)
 REASONS = ("", "an order the risk engine must judge", "numbers beyond int64-safe arithmetic",
            "a bar off the calendar, breaking the bar rules or without a price", "more unsettled buys than kept")
@@ -195,8 +197,11 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         value = reserve_at * quantity
         accept = type_ok[p] & (quantity > odd_max[p]) & (quantity % lot_p == 0) & (quantity <= max_q[p]) \
             & np.where(side_buy, value + -(-value * fnum // fden) <= bp, quantity <= sellable)  # prices: band edges
+        # the one refusal decided here: a valid round-lot order above the exchange's maximum fails
+        # the risk engine's quantity rule before any rule that reads the account
+        over_max = placed & type_ok[p] & (quantity > odd_max[p]) & (quantity % lot_p == 0) & (quantity > max_q[p])
         odd = placed & at["odd_bar"][p]
-        judge = (placed & ~accept) | (placed & (quantity < lot_p))
+        judge = (placed & ~accept & ~over_max) | (placed & (quantity < lot_p))
         refer = big | judge | odd
         if refer.any():
             gone[p[odd]] = 3
@@ -204,11 +209,12 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
             gone[p[big]] = 2
             keep = ~refer
             p, day, quantity, placed, side_buy, ceiling = p[keep], day[keep], quantity[keep], placed[keep], side_buy[keep], ceiling[keep]
+            over_max = over_max[keep]
         if not placed.any():
             continue
         in_session = at["session"][p]
         px = np.where(side_buy, at["px_buy"][p], at["px_sell"][p])
-        filled = np.where(placed & in_session & (px > 0), np.minimum(quantity, at["lots_budget"][p]), 0)
+        filled = np.where(placed & ~over_max & in_session & (px > 0), np.minimum(quantity, at["lots_budget"][p]), 0)
         notional = px * filled
         huge = (px.astype(float) * filled >= _LIMIT) | at["volume_big"][p]
         if huge.any():
@@ -251,7 +257,7 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         # still working expires on the symbol's next bar (if it has one); if the symbol fires again
         # on the order's session bar, that decision sees it working (`work_cash` / `work_shares`)
         full = filled == quantity
-        working = placed & ~full & (order_type is OrderType.LO) & in_session & at["fires_next"][p]
+        working = placed & ~over_max & ~full & (order_type is OrderType.LO) & in_session & at["fires_next"][p]
         if working.any():
             left = quantity - filled
             reserve = ceiling * left  # `SimBroker.reserved`: an LO buy reserves its limit, the ceiling here
@@ -262,6 +268,7 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         else:
             after = np.full(len(p), _EXPIRED)
         status = np.where(full, _FILLED, np.where(in_session, after, np.where(at["exists"][p], _EXPIRED, _NEW)))
+        status[over_max] = _REJECTED
         w = placed
         log.append((p[w], np.full(int(w.sum()), j), side_buy[w], quantity[w], status[w], filled[w], notional[w],
                     fee[w], tax[w], np.where(filled[w] > 0, at["next_k"][p[w]], -1)))
@@ -312,7 +319,8 @@ def _records(out: Outcome, symbols: list[Symbol], log: list[tuple[np.ndarray, ..
         orders.append((k, s.row, built(OrderRecord, {  # `SimOrder.record`'s fields
             "client_order_id": order_id, "symbol": s.symbol, "side": side_value, "order_type": order_value,
             "quantity": quantity, "price": price, "created_at": at, "status": _STATUSES[status], "filled_quantity": f,
-            "filled_notional": value, "fees": fee, "taxes": tax, "reject_code": None}, ORDER_FIELDS)))
+            "filled_notional": value, "fees": fee, "taxes": tax,
+            "reject_code": _OVER_MAXIMUM if status == _REJECTED else None}, ORDER_FIELDS)))
         if f:
             flow = -(value + fee + tax) if is_buy else value - fee - tax
             fills.append((k_fill, s.row, (order_id, s.symbol, side, f, value // f, fee, tax, timeline[k_fill], flow)))
