@@ -5,11 +5,12 @@ cycle per firing bar: decide one order, match it on the next bar, book the fill.
 that cycle for all symbols together (one numpy step per firing bar index, not one Python call per
 symbol and event), for the common case only: one `core:place_order` node sizing by
 `percent_equity` or `quantity`, LO orders at the band edge or ATO/ATC orders, risk limits without
-account caps; of the risk engine's refusals it records the one decided before any rule reads the
-account (a round-lot order above the exchange's maximum). The arithmetic is the shared rules' (`rules.buy_quantity` / `affordable`, the fee
-schedule's ceilings, `matching`'s bar prices and volume budget, `PaperPortfolio`'s average cost
-and T+2), restated on integer arrays; bands come from `rules.limits_for` itself (once per distinct
-close) and settlement dates from the calendar.
+account caps. Of the risk engine's refusals it records the one decided before any rule reads the
+account: a round-lot order above the exchange's maximum. The arithmetic is the shared rules'
+(`rules.buy_quantity` / `affordable`, the fee schedule's ceilings, `matching`'s bar prices and
+volume budget, `PaperPortfolio`'s average cost and T+2), restated on integer arrays; bands come
+from `market.bands.bands_from_closes` (the scalar rule, for arrays) and order and settlement days
+from the calendar's table.
 
 A symbol whose history leaves that common case at any point (an order the risk engine must judge,
 an order still working when the symbol fires again, a bar on a day the calendar does not trade,
