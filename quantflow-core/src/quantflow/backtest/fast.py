@@ -389,16 +389,23 @@ class _Run:
         something fills, holdings are valued at the latest close."""
         market, m = self.market, len(self.history.timeline)
         flows = np.zeros(m, dtype=np.int64)
-        held = np.zeros(market.index.shape, dtype=np.int64)
+        value = np.zeros(m, dtype=np.int64)  # what the holdings of all accounts are worth
         if self.fills:
-            k = np.array([f[0] for f in self.fills], dtype=np.int64)
-            rows = np.array([market.row[f[3][1]] for f in self.fills], dtype=np.int64)
-            flow = np.array([f[3][8] for f in self.fills], dtype=np.int64)
-            signed = np.array([f[3][3] if f[3][2] is Side.BUY else -f[3][3] for f in self.fills], dtype=np.int64)
-            np.add.at(flows, k, flow)
-            np.add.at(held, (rows, k), signed)
+            _, symbols, sides, quantities, _, _, _, _, flow = zip(*(f[3] for f in self.fills), strict=True)
+            k = np.fromiter((f[0] for f in self.fills), np.int64, len(self.fills))
+            np.add.at(flows, k, np.array(flow, dtype=np.int64))
+            rows = np.array([market.row[s] for s in symbols], dtype=np.int64)
+            signed = np.array(quantities, dtype=np.int64)
+            signed[np.array([side is Side.SELL for side in sides], dtype=bool)] *= -1
+            order = np.argsort(rows, kind="stable")
+            bounds = np.searchsorted(rows[order], np.arange(len(self.symbols) + 1))
+            for r in np.flatnonzero(np.diff(bounds)).tolist():  # row by row: no symbols x sessions temporaries
+                mine = order[bounds[r]:bounds[r + 1]]
+                held = np.zeros(m, dtype=np.int64)
+                np.add.at(held, k[mine], signed[mine])
+                value += np.cumsum(held) * market.close[r]
         cash = self.config.initial_cash * len(self.accounts) + np.cumsum(flows)
-        equity = cash + (np.cumsum(held, axis=1) * market.close).sum(axis=0)
+        equity = cash + value
         return [built(EquityPoint, {"day": d, "cash": c, "equity": e}, EQUITY_FIELDS)
                 for d, c, e in zip(self.history.timeline, cash.tolist(), equity.tolist(), strict=True)]
 
