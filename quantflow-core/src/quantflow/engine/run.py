@@ -52,9 +52,6 @@ class NodeState(StrEnum):
     SKIPPED = "skipped"
 
 
-_NODE_STATES = tuple(NodeState)
-
-
 class NodeOutputError(Exception):
     """A node returned something other than its declared outputs."""
 
@@ -126,28 +123,25 @@ class Run:
         else:  # no scope to enter and leave on every bar: `cancel()` is seen between chains
             await self._one_by_one()
             cancelled = self._cancel_requested
-        for step in self.plan.steps:
-            if self._states[step.position] in (NodeState.PENDING, NodeState.RUNNING):
-                self._skip(step, "the run was cancelled")
-        counts = {state: self._states.count(state) for state in _NODE_STATES}
-        status = (
-            RunStatus.CANCELLED
-            if cancelled
-            else RunStatus.FAILED if counts[NodeState.FAILED] else RunStatus.SUCCEEDED
-        )
+        states, steps = self._states, self.plan.steps
+        if NodeState.PENDING in states or NodeState.RUNNING in states:  # (only after a cancel)
+            for step in steps:
+                if states[step.position] in (NodeState.PENDING, NodeState.RUNNING):
+                    self._skip(step, "the run was cancelled")
+        failed = states.count(NodeState.FAILED)
+        status = RunStatus.CANCELLED if cancelled else RunStatus.FAILED if failed else RunStatus.SUCCEEDED
         duration = (time.perf_counter() - started) * 1000
         if self._subscribers:
             self._emit(
                 RunFinished(
                     run_id, time.time(), status, duration,
-                    counts[NodeState.SUCCEEDED], counts[NodeState.FAILED], counts[NodeState.SKIPPED],
+                    states.count(NodeState.SUCCEEDED), failed, states.count(NodeState.SKIPPED),
                 )
             )
-        steps = self.plan.steps
         return RunResult(
             run_id=run_id,
             status=status,
-            states={s.node_id: self._states[s.position] for s in steps},
+            states={s.node_id: states[s.position] for s in steps},
             outputs={s.node_id: o for s in steps if (o := self._outputs[s.position]) is not None},
             errors=dict(self._errors),
             duration_ms=duration,
