@@ -11,6 +11,7 @@ market data only; anything else is refused, never approximated.
 
 from __future__ import annotations
 
+import heapq
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
@@ -26,6 +27,7 @@ from quantflow.backtest.results import (
     POSITION_FIELDS,
     BacktestResult,
     EquityPoint,
+    FillRecord,
     OrderRecord,
     PositionRecord,
     build_result,
@@ -169,7 +171,7 @@ class _Run:
             self.accounts = [SimBroker(config.broker_config([s]), calendar, settles=settles) for s in self.symbols]
         else:
             self.accounts = [SimBroker(config.broker_config(list(self.symbols)), calendar, settles=settles)]
-        self.orders: list[tuple[int, int, int, int, SimOrder | OrderRecord]] = []  # (session, node, row, n, order)
+        self.orders: list[tuple[int, int, int, int, SimOrder]] = []  # (session, node, row, n, order)
         self.fills: list[tuple[int, int, int, SimFill]] = []  # (session, row, n, fill)
         self._times: dict[int, tuple[Any, date]] = {}
         days = rules.order_days(history.days, calendar)  # each session's signals trade on these
@@ -178,7 +180,7 @@ class _Run:
         settles = calendar.settlement_dates(days)  # NaT -> 0: lockstep hands such a buy to the event loop
         self.settle_ordinals = np.where(np.isnat(settles), 0, settles.astype(np.int64) + _EPOCH_ORDINAL)
         self._count = 0
-        self.held_by_lockstep: dict[int, tuple[int, int]] = {}  # row -> (quantity, cost basis)
+        self.stepped = lockstep.Outcome()  # what lockstep simulated (other symbols than the loop's)
 
     def account(self, row: int) -> SimBroker:
         return self.accounts[row] if self.per_symbol else self.accounts[0]
@@ -355,11 +357,24 @@ class _Run:
                 self.run_symbol(row, fires[row])
         else:
             self.run_shared(fires)
+        orders, fills = self.records()
+        return build_result("fast", self.config, self.history.symbols, orders, fills, self.positions(), self.equity())
+
+    def records(self) -> tuple[list[OrderRecord], list[FillRecord]]:
+        """Orders and fills in the order the session-by-session loop makes them: the event loop's
+        sorted by their keys, merged with lockstep's (in order already; other symbols, one node)."""
+        stepped = self.stepped
+        if not self.orders and not self.fills:
+            return [o for _, _, o in stepped.orders], [f for _, _, f in stepped.fills]
         self.orders.sort(key=itemgetter(0, 1, 2, 3))
         self.fills.sort(key=itemgetter(0, 1, 2))
-        fills = fill_records([f[3] for f in self.fills])
-        orders = [o[4] if isinstance(o[4], OrderRecord) else o[4].record() for o in self.orders]
-        return build_result("fast", self.config, self.history.symbols, orders, fills, self.positions(), self.equity())
+        made = fill_records([f[3] for f in self.fills])
+        number = self.nodes[0].number
+        orders = heapq.merge([(k, node, row, o.record()) for k, node, row, _, o in self.orders],
+                             [(k, number, row, o) for k, row, o in stepped.orders], key=itemgetter(0, 1, 2))
+        fills = heapq.merge([(f[0], f[1], record) for f, record in zip(self.fills, made, strict=True)], stepped.fills,
+                            key=itemgetter(0, 1))
+        return [o[3] for o in orders], [f[2] for f in fills]
 
     def lockstep(self, rows: list[int], fires: np.ndarray) -> list[int]:
         """Simulate what `lockstep` can of these symbols (all in one numpy step per firing bar);
@@ -376,12 +391,7 @@ class _Run:
                                  self.history.panel.offsets, self.order_ordinals, self.settle_ordinals, fires, node.buy, node.sell)
         outcome = lockstep.simulate(symbols, market, node.node_id, node.rule, node.order_type, config.fees,
                                     config.max_participation, config.initial_cash, self.history.timeline, self.when)
-        for k, row, order in outcome.orders:
-            self._count += 1
-            self.orders.append((k, node.number, row, self._count, order))
-        for k, row, fill in outcome.fills:
-            self.fills.append((k, row, len(self.fills), fill))
-        self.held_by_lockstep = outcome.holdings
+        self.stepped = outcome
         return sorted(outcome.handed_back)
 
     def equity(self) -> list[EquityPoint]:
@@ -390,24 +400,29 @@ class _Run:
         market, m = self.market, len(self.history.timeline)
         flows = np.zeros(m, dtype=np.int64)
         value = np.zeros(m, dtype=np.int64)  # what the holdings of all accounts are worth
-        if self.fills:
-            _, symbols, sides, quantities, _, _, _, _, flow = zip(*(f[3] for f in self.fills), strict=True)
-            k = np.fromiter((f[0] for f in self.fills), np.int64, len(self.fills))
-            np.add.at(flows, k, np.array(flow, dtype=np.int64))
-            rows = np.array([market.row[s] for s in symbols], dtype=np.int64)
-            signed = np.array(quantities, dtype=np.int64)
-            signed[np.array([side is Side.SELL for side in sides], dtype=bool)] *= -1
-            order = np.argsort(rows, kind="stable")
-            bounds = np.searchsorted(rows[order], np.arange(len(self.symbols) + 1))
-            for r in np.flatnonzero(np.diff(bounds)).tolist():  # row by row: no symbols x sessions temporaries
-                mine = order[bounds[r]:bounds[r + 1]]
-                held = np.zeros(m, dtype=np.int64)
-                np.add.at(held, k[mine], signed[mine])
-                value += np.cumsum(held) * market.close[r]
+        k, rows, flow, signed = (np.concatenate(c) for c in zip(self.stepped.fill_columns, self._fill_columns(), strict=True))
+        np.add.at(flows, k, flow)
+        order = np.argsort(rows, kind="stable")
+        bounds = np.searchsorted(rows[order], np.arange(len(self.symbols) + 1))
+        for r in np.flatnonzero(np.diff(bounds)).tolist():  # row by row: no symbols x sessions temporaries
+            mine = order[bounds[r]:bounds[r + 1]]
+            held = np.zeros(m, dtype=np.int64)
+            np.add.at(held, k[mine], signed[mine])
+            value += np.cumsum(held) * market.close[r]
         cash = self.config.initial_cash * len(self.accounts) + np.cumsum(flows)
         equity = cash + value
         return [built(EquityPoint, {"day": d, "cash": c, "equity": e}, EQUITY_FIELDS)
                 for d, c, e in zip(self.history.timeline, cash.tolist(), equity.tolist(), strict=True)]
+
+    def _fill_columns(self) -> tuple[np.ndarray, ...]:
+        """The event loop's fills as `lockstep.Outcome.fill_columns`."""
+        if not self.fills:
+            return (np.zeros(0, np.int64),) * 4
+        _, symbols, sides, quantities, _, _, _, _, flow = zip(*(f[3] for f in self.fills), strict=True)
+        signed = np.array(quantities, dtype=np.int64)
+        signed[np.array([side is Side.SELL for side in sides], dtype=bool)] *= -1
+        return (np.fromiter((f[0] for f in self.fills), np.int64, len(self.fills)),
+                np.array([self.market.row[s] for s in symbols], dtype=np.int64), np.array(flow, dtype=np.int64), signed)
 
     def positions(self) -> list[PositionRecord]:
         series, final = self.history.series, self.history.timeline[-1]
@@ -419,7 +434,7 @@ class _Run:
                 last = round(float(series[symbol].bars.close[-1]))
                 out.append(built(PositionRecord, {"symbol": symbol, "quantity": p.quantity, "cost_basis": p.cost_basis,
                                                       "last_price": last, "market_value": p.quantity * last}, POSITION_FIELDS))
-        for row, (quantity, cost) in self.held_by_lockstep.items():
+        for row, (quantity, cost) in self.stepped.holdings.items():
             symbol = self.symbols[row]
             last = round(float(series[symbol].bars.close[-1]))
             out.append(built(PositionRecord, {"symbol": symbol, "quantity": quantity, "cost_basis": cost,

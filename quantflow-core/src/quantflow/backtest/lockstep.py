@@ -25,14 +25,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
 from quantflow.backtest import rules
 from quantflow.backtest.decide import SizingRule
-from quantflow.backtest.results import ORDER_FIELDS, OrderRecord
-from quantflow.backtest.simbroker import VALUE, SimFill, lenient
+from quantflow.backtest.results import FILL_FIELDS, ORDER_FIELDS, FillRecord, OrderRecord
+from quantflow.backtest.simbroker import VALUE, lenient
 from quantflow.domain.instrument import Exchange, Instrument
 from quantflow.domain.orders import OrderRequest, OrderStatus, OrderType, Side
 from quantflow.domain.trusted import built
@@ -50,6 +51,7 @@ S = OrderStatus
 _STATUSES = tuple(VALUE[x] for x in (S.NEW, S.PARTIALLY_FILLED, S.FILLED, S.EXPIRED, S.REJECTED))
 _NEW, _PARTIAL, _FILLED, _EXPIRED, _REJECTED = range(5)
 _OVER_MAXIMUM = RejectReason.QUANTITY_ABOVE_MAXIMUM.value
+_SESSION_ROW = itemgetter(0, 1)
 #: why a symbol is handed back to the event loop (the first reason met)
 REASONS = ("", "an order the risk engine must judge", "numbers beyond int64-safe arithmetic",
            "a bar off the calendar, breaking the bar rules or without a price", "more unsettled buys than kept")
@@ -73,8 +75,10 @@ def eligible(rule: SizingRule, order_type: OrderType, fees: FeeSchedule, partici
 class Outcome:
     """What the lockstep run produced, for the symbols it kept (all but `handed_back`)."""
 
-    orders: list[tuple[int, int, OrderRecord]] = field(default_factory=list)  # (session, row, order)
-    fills: list[tuple[int, int, SimFill]] = field(default_factory=list)  # (session, row, fill)
+    orders: list[tuple[int, int, OrderRecord]] = field(default_factory=list)  # (session, row, order), in that order
+    fills: list[tuple[int, int, FillRecord]] = field(default_factory=list)  # (session, row, fill), in that order
+    #: the fills as columns, for the equity curve: session, row, cash flow, signed quantity
+    fill_columns: tuple[np.ndarray, ...] = (np.zeros(0, np.int64),) * 4
     holdings: dict[int, tuple[int, int]] = field(default_factory=dict)  # row -> (quantity, cost basis), held only
     handed_back: dict[int, str] = field(default_factory=dict)  # row -> why (`REASONS`)
 
@@ -295,6 +299,11 @@ def _records(out: Outcome, symbols: list[Symbol], log: list[tuple[np.ndarray, ..
     columns = [c[keep] for c in columns]
     sessions = ev.k[columns[0], columns[1]]
     prices = np.where(columns[2], limits.ceiling[columns[0], columns[1]], limits.floor[columns[0], columns[1]]).tolist()
+    made = columns[5] > 0
+    market_rows = np.array([s.row for s in symbols], dtype=np.int64)[columns[0]]
+    signed = np.where(columns[2], columns[5], -columns[5])
+    flows = np.where(columns[2], -(columns[6] + columns[7] + columns[8]), columns[6] - columns[7] - columns[8])
+    out.fill_columns = (columns[9][made], market_rows[made], flows[made], signed[made])
     rows, _, buys, quantities, statuses, filled, notional, fees, taxes, fill_at = (c.tolist() for c in columns)
     unique = np.unique(sessions).tolist()
     times = dict(zip(unique, [when(k)[0] for k in unique], strict=True))
@@ -322,9 +331,11 @@ def _records(out: Outcome, symbols: list[Symbol], log: list[tuple[np.ndarray, ..
             "quantity": quantity, "price": price, "created_at": at, "status": _STATUSES[status], "filled_quantity": f,
             "filled_notional": value, "fees": fee, "taxes": tax,
             "reject_code": _OVER_MAXIMUM if status == _REJECTED else None}, ORDER_FIELDS)))
-        if f:
-            flow = -(value + fee + tax) if is_buy else value - fee - tax
-            fills.append((k_fill, s.row, (order_id, s.symbol, side, f, value // f, fee, tax, timeline[k_fill], flow)))
+        if f:  # `simbroker.fill_records`'s fields
+            fills.append((k_fill, s.row, built(FillRecord, {
+                "client_order_id": order_id, "symbol": s.symbol, "side": side_value, "quantity": f, "price": value // f,
+                "fee": fee, "tax": tax, "day": timeline[k_fill]}, FILL_FIELDS)))
+    fills.sort(key=_SESSION_ROW)  # by the session they fill on: one fill per symbol and session here
 
 
 class _Events:
