@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import anyio
+from hypothesis import given
+from hypothesis import strategies as st
 from quantflow.backtest import rules
 from quantflow.domain import Exchange, Instrument, OrderRequest, OrderStatus
 from quantflow.market import VN_TZ, FeeSchedule, default_calendar
@@ -81,3 +83,8 @@ def test_risk_gate_stops_refused_orders_before_the_broker() -> None:
         assert ok.status is OrderStatus.NEW and [o.client_order_id for o in await gate.order_reports()] == ["ok", "big"]
 
     anyio.run(case)
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
+def test_session_stamp_is_the_order_id_stamp_of_the_session_start(day: date) -> None:
+    assert rules.session_stamp(day) == rules.order_id_stamp(rules.session_start(day))

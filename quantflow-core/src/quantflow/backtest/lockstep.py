@@ -307,7 +307,7 @@ def _records(out: Outcome, symbols: list[Symbol], log: list[tuple[np.ndarray, ..
     rows, _, buys, quantities, statuses, filled, notional, fees, taxes, fill_at = (c.tolist() for c in columns)
     unique = np.unique(sessions).tolist()
     times = dict(zip(unique, [when(k)[0] for k in unique], strict=True))
-    stamps = {k: rules.order_id_stamp(at) for k, at in times.items()}
+    stamps = {k: rules.session_stamp(when(k)[1]) for k in unique}  # orders go live at their session's start
     prefixes = [rules.order_id_prefix(node_id, s.symbol) for s in symbols]
     checked: set[int] = set()
     priced = order_type is OrderType.LO

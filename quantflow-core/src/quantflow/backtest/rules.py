@@ -175,6 +175,11 @@ def _safe_id(node_id: str) -> str:
     return "".join(c if c.isalnum() or c in "_.-" else "_" for c in node_id)[:30]
 
 
+def session_stamp(day: date) -> str:
+    """`order_id_stamp(session_start(day))` without strftime: a backtest stamps every session."""
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}{SESSION_OPEN.hour:02d}{SESSION_OPEN.minute:02d}"
+
+
 @lru_cache(maxsize=4096)
 def order_id_stamp(when: datetime) -> str:
     """Cached: every order placed for one session shares its stamp."""
