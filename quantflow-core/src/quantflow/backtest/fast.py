@@ -166,11 +166,10 @@ class _Run:
         self.history, self.market, self.config, self.calendar, self.nodes = history, market, config, calendar, nodes
         self.symbols = market.symbols
         self.per_symbol = config.accounts == "per_symbol"
-        settles: dict[date, date] = {}  # settlement dates, shared by all accounts
-        if self.per_symbol:
-            self.accounts = [SimBroker(config.broker_config([s]), calendar, settles=settles) for s in self.symbols]
-        else:
-            self.accounts = [SimBroker(config.broker_config(list(self.symbols)), calendar, settles=settles)]
+        self._settles: dict[date, date] = {}  # settlement dates, shared by all accounts
+        #: one account per symbol, or one for all; made when the event loop first needs it
+        self.accounts: list[SimBroker | None] = [None] * (len(self.symbols) if self.per_symbol else 1)
+        self.instruments = config.instruments(list(self.symbols))
         self.orders: list[tuple[int, int, int, int, SimOrder]] = []  # (session, node, row, n, order)
         self.fills: list[tuple[int, int, int, SimFill]] = []  # (session, row, n, fill)
         self._times: dict[int, tuple[Any, date]] = {}
@@ -183,7 +182,13 @@ class _Run:
         self.stepped = lockstep.Outcome()  # what lockstep simulated (other symbols than the loop's)
 
     def account(self, row: int) -> SimBroker:
-        return self.accounts[row] if self.per_symbol else self.accounts[0]
+        """The account trading symbol `row`."""
+        at = row if self.per_symbol else 0
+        found = self.accounts[at]
+        if found is None:
+            symbols = [self.symbols[row]] if self.per_symbol else list(self.symbols)
+            found = self.accounts[at] = SimBroker(self.config.broker_config(symbols), self.calendar, settles=self._settles)
+        return found
 
     def when(self, k: int) -> tuple[Any, date]:
         """Session k's order time (the next session's opening call) and that session's day."""
@@ -209,7 +214,7 @@ class _Run:
     def decide(self, node: _Node, k: int, rows: list[int]) -> None:
         """What `node` does at session k for the symbols `rows` (each with a bar at k), against
         the one shared account."""
-        market, broker = self.market, self.accounts[0]
+        market, broker = self.market, self.account(0)
         at, order_day = self.when(k)
         signals: list[BarSignal] = []
         held = broker.portfolio.quantities()
@@ -228,7 +233,7 @@ class _Run:
     def decide_one(self, node: _Node, k: int, row: int, buy: bool, sell: bool, close: int, i: int) -> None:
         """`decide` for one symbol with its own account (which can hold that symbol only), with
         its flags, close and bar index at session k."""
-        broker = self.accounts[row]
+        broker = self.account(row)
         at, order_day = self.when(k)
         holdings = broker.portfolio.quantities()
         signal = self._signal(node, self.symbols[row], broker, order_day, holdings, buy, sell, close, i)
@@ -290,7 +295,7 @@ class _Run:
     def run_symbol(self, row: int, fires: np.ndarray) -> None:
         """One symbol's own account over its own bars: only firing bars, and the bars after an
         order while it is working, are visited."""
-        broker, symbol = self.accounts[row], self.symbols[row]
+        broker, symbol = self.account(row), self.symbols[row]
         index = self.market.index[row]
         h, timeline, out, made = self.history.series[symbol], self.history.timeline, self.fills, broker.fills
         first = h.first_active
@@ -327,7 +332,7 @@ class _Run:
     def run_shared(self, fires: np.ndarray) -> None:
         """One account for every symbol: session by session, firing sessions and those with
         working orders only."""
-        broker, index = self.accounts[0], self.market.index
+        broker, index = self.account(0), self.market.index
         fire = np.flatnonzero(fires.any(axis=0)).tolist()
         k, upto = 0, len(self.history.timeline)
         for next_fire in [*fire, upto]:
@@ -383,9 +388,9 @@ class _Run:
         config = self.config
         if len(self.nodes) != 1 or node.close or not lockstep.eligible(
                 node.rule, node.order_type, config.fees, config.max_participation, config.risk,
-                [self.accounts[r].instruments[self.symbols[r]] for r in rows]):
+                [self.instruments[self.symbols[r]] for r in rows]):
             return rows
-        symbols = [lockstep.Symbol(row, self.symbols[row], self.accounts[row].instruments[self.symbols[row]])
+        symbols = [lockstep.Symbol(row, self.symbols[row], self.instruments[self.symbols[row]])
                    for row in rows]
         market = lockstep.Market(self.market.index, self.market.close, self.history.days, self.history.broker_columns,
                                  self.history.panel.offsets, self.order_ordinals, self.settle_ordinals, fires, node.buy, node.sell)
@@ -428,7 +433,7 @@ class _Run:
         series, final = self.history.series, self.history.timeline[-1]
         out = []
         for account in self.accounts:
-            for symbol in account.portfolio.symbols():
+            for symbol in account.portfolio.symbols() if account is not None else ():
                 p = account.portfolio.position(symbol, final)
                 assert p is not None
                 last = round(float(series[symbol].bars.close[-1]))
