@@ -166,7 +166,6 @@ class _Run:
         self.history, self.market, self.config, self.calendar, self.nodes = history, market, config, calendar, nodes
         self.symbols = market.symbols
         self.per_symbol = config.accounts == "per_symbol"
-        self._settles: dict[date, date] = {}  # settlement dates, shared by all accounts
         #: one account per symbol, or one for all; made when the event loop first needs it
         self.accounts: list[SimBroker | None] = [None] * (len(self.symbols) if self.per_symbol else 1)
         self.instruments = config.instruments(list(self.symbols))
@@ -187,7 +186,7 @@ class _Run:
         found = self.accounts[at]
         if found is None:
             symbols = [self.symbols[row]] if self.per_symbol else list(self.symbols)
-            found = self.accounts[at] = SimBroker(self.config.broker_config(symbols), self.calendar, settles=self._settles)
+            found = self.accounts[at] = SimBroker(self.config.broker_config(symbols), self.calendar)
         return found
 
     def when(self, k: int) -> tuple[Any, date]:

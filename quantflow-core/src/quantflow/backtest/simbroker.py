@@ -138,10 +138,8 @@ def fast_accept(side: Side, order_type: OrderType, quantity: int, price: int | N
 
 class SimBroker:
     def __init__(self, config: PaperBrokerConfig, calendar: TradingCalendar,
-                 orders: list[SimOrder] | None = None, fills: list[SimFill] | None = None,
-                 settles: dict[date, date] | None = None) -> None:
-        """`orders` / `fills`: lists to append to; `settles`: a cache of the calendar's settlement
-        dates, which many accounts may share."""
+                 orders: list[SimOrder] | None = None, fills: list[SimFill] | None = None) -> None:
+        """`orders` / `fills`: lists to append to."""
         self.config = config
         self.calendar = calendar
         self.fees = config.fees
@@ -153,7 +151,6 @@ class SimBroker:
         self.orders: list[SimOrder] = [] if orders is None else orders
         self.open: dict[str, list[SimOrder]] = {}  # symbol -> open orders, submission order
         self.fills: list[SimFill] = [] if fills is None else fills
-        self._settles: dict[date, date] = {} if settles is None else settles
 
     def _market(self, symbol: str) -> InstrumentRules:
         found = self._markets.get(symbol)
@@ -260,9 +257,7 @@ class SimBroker:
     def _fill(self, order: SimOrder, qty: int, price: int, ts: datetime, day: date) -> None:
         notional = price * qty
         fee, tax = self.fees.costs(order.side, notional)
-        settles = self._settles.get(day)
-        if settles is None:
-            settles = self._settles[day] = self.calendar.settlement_date(day)
+        settles = self.calendar.settlement_date(day)
         # valid by construction: the order passed the risk rules, the price and quantity are the matcher's
         fill = built(Fill, {"fill_id": "sim", "client_order_id": order.client_order_id, "symbol": order.symbol,
                                 "side": order.side, "quantity": qty, "price": price, "fee": fee, "tax": tax, "ts": ts})
