@@ -32,11 +32,10 @@ import numpy as np
 
 from quantflow.backtest import rules
 from quantflow.backtest.decide import SizingRule
-from quantflow.backtest.results import FILL_FIELDS, ORDER_FIELDS, FillRecord, OrderRecord
+from quantflow.backtest.results import FillRecord, OrderRecord, fill_row, order_row
 from quantflow.backtest.simbroker import VALUE, lenient
 from quantflow.domain.instrument import Exchange, Instrument
 from quantflow.domain.orders import OrderRequest, OrderStatus, OrderType, Side
-from quantflow.domain.trusted import built
 from quantflow.market.bands import bands_from_closes
 from quantflow.market.exchanges import spec_for
 from quantflow.market.fees import FeeSchedule, rate_ratio
@@ -326,15 +325,11 @@ def _records(out: Outcome, symbols: list[Symbol], log: list[tuple[np.ndarray, ..
             OrderRequest(client_order_id=order_id, symbol=s.symbol, side=side, order_type=order_type,
                          quantity=quantity, price=price, created_at=at)
             checked.add(r)
-        orders.append((k, s.row, built(OrderRecord, {  # `SimOrder.record`'s fields
-            "client_order_id": order_id, "symbol": s.symbol, "side": side_value, "order_type": order_value,
-            "quantity": quantity, "price": price, "created_at": at, "status": _STATUSES[status], "filled_quantity": f,
-            "filled_notional": value, "fees": fee, "taxes": tax,
-            "reject_code": _OVER_MAXIMUM if status == _REJECTED else None}, ORDER_FIELDS)))
-        if f:  # `simbroker.fill_records`'s fields
-            fills.append((k_fill, s.row, built(FillRecord, {
-                "client_order_id": order_id, "symbol": s.symbol, "side": side_value, "quantity": f, "price": value // f,
-                "fee": fee, "tax": tax, "day": timeline[k_fill]}, FILL_FIELDS)))
+        orders.append((k, s.row, order_row(order_id, s.symbol, side_value, order_value, quantity, price, at,
+                                           _STATUSES[status], f, value, fee, tax,
+                                           _OVER_MAXIMUM if status == _REJECTED else None)))
+        if f:
+            fills.append((k_fill, s.row, fill_row(order_id, s.symbol, side_value, f, value // f, fee, tax, timeline[k_fill])))
     fills.sort(key=_SESSION_ROW)  # by the session they fill on: one fill per symbol and session here
 
 

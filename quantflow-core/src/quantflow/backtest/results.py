@@ -99,6 +99,25 @@ ORDER_FIELDS, FILL_FIELDS, POSITION_FIELDS, TRADE_FIELDS, EQUITY_FIELDS = (
     set(m.model_fields) for m in (OrderRecord, FillRecord, PositionRecord, Trade, EquityPoint))
 
 
+def order_row(client_order_id: str, symbol: str, side: str, order_type: str, quantity: int, price: int | None,
+              created_at: datetime, status: str, filled_quantity: int, filled_notional: int, fees: int, taxes: int,
+              reject_code: str | None) -> OrderRecord:
+    """An `OrderRecord` of values valid by construction (a simulated broker's own), unvalidated:
+    a backtest makes thousands."""
+    return built(OrderRecord, {
+        "client_order_id": client_order_id, "symbol": symbol, "side": side, "order_type": order_type,
+        "quantity": quantity, "price": price, "created_at": created_at, "status": status,
+        "filled_quantity": filled_quantity, "filled_notional": filled_notional, "fees": fees, "taxes": taxes,
+        "reject_code": reject_code}, ORDER_FIELDS)
+
+
+def fill_row(client_order_id: str, symbol: str, side: str, quantity: int, price: int, fee: int, tax: int,
+             day: date) -> FillRecord:
+    """A `FillRecord` of values valid by construction, unvalidated (as `order_row`)."""
+    return built(FillRecord, {"client_order_id": client_order_id, "symbol": symbol, "side": side, "quantity": quantity,
+                              "price": price, "fee": fee, "tax": tax, "day": day}, FILL_FIELDS)
+
+
 class BacktestResult(_Frozen):
     path: Literal["bar_by_bar", "fast"]
     config: BacktestConfig

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from quantflow.backtest import rules
-from quantflow.backtest.results import FILL_FIELDS, ORDER_FIELDS, FillRecord, OrderRecord
+from quantflow.backtest.results import FillRecord, OrderRecord, fill_row, order_row
 from quantflow.domain.instrument import Instrument
 from quantflow.domain.orders import Fill, OrderRequest, OrderStatus, OrderType, Side
 from quantflow.domain.portfolio import Account
@@ -75,12 +75,9 @@ class SimOrder:
 
     def record(self) -> OrderRecord:
         """The result row; every field was checked when the order was planned and booked."""
-        return built(OrderRecord, {
-            "client_order_id": self.client_order_id, "symbol": self.symbol, "side": VALUE[self.side],
-            "order_type": VALUE[self.order_type], "quantity": self.quantity, "price": self.price,
-            "created_at": self.created_at, "status": VALUE[self.status], "filled_quantity": self.filled,
-            "filled_notional": self.notional, "fees": self.fees, "taxes": self.taxes, "reject_code": self.reject_code,
-        }, ORDER_FIELDS)
+        return order_row(self.client_order_id, self.symbol, VALUE[self.side], VALUE[self.order_type], self.quantity,
+                         self.price, self.created_at, VALUE[self.status], self.filled, self.notional, self.fees,
+                         self.taxes, self.reject_code)
 
 
 #: A fill while the simulation runs: client order id, symbol, side, quantity, price, fee, tax, session,
@@ -89,9 +86,7 @@ SimFill = tuple[str, str, Side, int, int, int, int, date, int]
 
 
 def fill_records(fills: list[SimFill]) -> list[FillRecord]:
-    return [built(FillRecord, {"client_order_id": c, "symbol": s, "side": VALUE[side], "quantity": q, "price": p,
-                                   "fee": fee, "tax": tax, "day": d}, FILL_FIELDS)
-            for c, s, side, q, p, fee, tax, d, _ in fills]
+    return [fill_row(c, s, VALUE[side], q, p, fee, tax, d) for c, s, side, q, p, fee, tax, d, _ in fills]
 
 
 @dataclass(frozen=True, slots=True)
