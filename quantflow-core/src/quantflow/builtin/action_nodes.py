@@ -249,9 +249,19 @@ async def place_order_node(
         raise QuantflowError("connect 'buy', 'sell' or both")
     if params.sizing == "atr_risk" and atr is None:
         raise QuantflowError("sizing 'atr_risk' needs the 'atr' input connected")
-    rule = SizingRule(params.sizing, params.quantity, params.percent, params.risk_percent,
-                      params.atr_multiple, params.order_type, params.limit_offset_ticks, params.limit_at)
-    return await _act(ctx, rule, frame, buy, sell, atr)
+    return await _act(ctx, _rule(ctx, params), frame, buy, sell, atr)
+
+
+def _rule(ctx: RunContext, params: PlaceOrderParams) -> SizingRule:
+    """The params as a `SizingRule`, made once per params object (a session runs the node on
+    every bar with the same params)."""
+    state = ctx.node_state()
+    known = state.get("_rule")
+    if known is None or known[0] is not params:
+        rule = SizingRule(params.sizing, params.quantity, params.percent, params.risk_percent,
+                          params.atr_multiple, params.order_type, params.limit_offset_ticks, params.limit_at)
+        known = state["_rule"] = (params, rule)
+    return known[1]
 
 
 @node("core:close_position", category=Category.ACTION, title="Close position", icon="log-out",

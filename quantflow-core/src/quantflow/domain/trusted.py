@@ -17,6 +17,10 @@ from pydantic import BaseModel
 M = TypeVar("M", bound=BaseModel)
 _new = object.__new__
 _set = object.__setattr__
+# BaseModel's own slots, set through their descriptors (no attribute lookup by name per call)
+_set_fields = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def built(cls: type[M], values: dict[str, Any], fields_set: set[str] | None = None) -> M:
@@ -26,9 +30,9 @@ def built(cls: type[M], values: dict[str, Any], fields_set: set[str] | None = No
     changes a frozen model's set; copies copy it), e.g. one module-level set per record kind."""
     model = _new(cls)
     _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(values) if fields_set is None else fields_set)
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
+    _set_fields(model, set(values) if fields_set is None else fields_set)
+    _set_extra(model, None)
+    _set_private(model, None)
     return model
 
 
@@ -38,7 +42,7 @@ def changed(model: M, update: Mapping[str, Any]) -> M:
     _set(copy, "__dict__", {**model.__dict__, **update})
     fields_set = model.__pydantic_fields_set__  # shared when nothing new is set, if frozen
     same = update.keys() <= fields_set and model.model_config.get("frozen")
-    _set(copy, "__pydantic_fields_set__", fields_set if same else fields_set | update.keys())
-    _set(copy, "__pydantic_extra__", None)
-    _set(copy, "__pydantic_private__", None)
+    _set_fields(copy, fields_set if same else fields_set | update.keys())
+    _set_extra(copy, None)
+    _set_private(copy, None)
     return copy

@@ -136,7 +136,8 @@ class PaperBroker(Broker, MarketDataSink):
         held: dict[str, int] = {}
         sellable: dict[str, int] = {}
         for symbol in self._portfolio.symbols():
-            reserved = sum(o.remaining_quantity for o in self.ledger.open_orders(symbol) if o.side is Side.SELL)
+            working = self.ledger.open_orders(symbol)
+            reserved = sum(o.remaining_quantity for o in working if o.side is Side.SELL) if working else 0
             held[symbol], sellable[symbol] = self._portfolio.sizing(symbol, today, order_day, reserved)
         cash = self._portfolio.cash
         return cash, cash - self._reserved_cash(), held, sellable
@@ -261,11 +262,11 @@ class PaperBroker(Broker, MarketDataSink):
         if kind is OrderType.MOK and qty < order.remaining_quantity:
             self._finish(order.client_order_id, K.CANCELLED, ts)
             return 0
+        current = order
         if qty and price:
-            self._fill(order, qty, price, ts, day)
+            current = self._fill(order, qty, price, ts, day)
             if kind is OrderType.MTL:
                 self._mtl_limit.setdefault(order.client_order_id, price)
-        current = self.ledger.get(order.client_order_id)
         if not current.is_terminal:
             if kind is OrderType.MAK:
                 self._finish(order.client_order_id, K.CANCELLED, ts)
@@ -273,16 +274,18 @@ class PaperBroker(Broker, MarketDataSink):
                 self._finish(order.client_order_id, K.EXPIRED, ts)  # one auction per order
         return qty
 
-    def _fill(self, order: Order, qty: int, price: int, ts: datetime, day: date) -> None:
+    def _fill(self, order: Order, qty: int, price: int, ts: datetime, day: date) -> Order:
+        """Book a fill of `qty` at `price`; the order after it."""
         fee, tax = self.config.fees.costs(order.side, price * qty)
         # From the validated order, the matcher's whole-VND price and shares (both > 0), the fee
         # schedule's whole-VND costs and the bar's aware time: valid by construction.
         fill = built(Fill, {"fill_id": f"{order.client_order_id}-{len(self._fills) + 1}",
                             "client_order_id": order.client_order_id, "symbol": order.symbol, "side": order.side,
                             "quantity": qty, "price": price, "fee": fee, "tax": tax, "ts": ts}, fields_set=_FILL_SET)
-        self._record(OrderEvent.trusted(K.FILLED, order.client_order_id, ts, fill=fill))
+        filled = self._record(OrderEvent.trusted(K.FILLED, order.client_order_id, ts, fill=fill))
         self._portfolio.apply_fill(fill, _settlement(self._calendar, day))
         self._fills.append(fill)
+        return filled
 
     def _finish(self, client_order_id: str, kind: OrderEventKind, ts: datetime) -> Order:
         order = self._record(OrderEvent.trusted(kind, client_order_id, ts))
@@ -319,20 +322,22 @@ class PaperBroker(Broker, MarketDataSink):
         """Settle up to `day` and, if `day` is new for `symbol`, roll its reference price."""
         self._portfolio.settle(day)
         seeded = self._reference.get(symbol)
+        last = self._last.get(symbol)
         if seeded is not None and seeded[0] is None:  # configured reference: the first day seen
             self._reference[symbol] = (day, seeded[1])
-        elif symbol in self._last and self._last[symbol][0] < day:  # new day: previous close
-            self._reference[symbol] = (day, reference_from_close(self._last[symbol][1], self._ladder_names[symbol]))
+        elif last is not None and last[0] < day:  # new day: previous close
+            self._reference[symbol] = (day, reference_from_close(last[1], self._ladder_names[symbol]))
 
     def _limits(self, symbol: str, day: date) -> PriceLimits | None:
         instrument = self._instruments.get(symbol)
         entry = self._reference.get(symbol)
         if instrument is None:
             return None
+        last = self._last.get(symbol)
         if entry is not None and entry[0] in (None, day):
             reference = entry[1]
-        elif symbol in self._last and self._last[symbol][0] < day:
-            reference = reference_from_close(self._last[symbol][1], self._ladder_ids[symbol])
+        elif last is not None and last[0] < day:
+            reference = reference_from_close(last[1], self._ladder_ids[symbol])
         else:
             return None
         return _band(instrument.exchange, reference, instrument.listing_date == day, self._ladder_ids[symbol])
