@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
-from operator import itemgetter
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -50,7 +50,6 @@ S = OrderStatus
 _STATUSES = tuple(VALUE[x] for x in (S.NEW, S.PARTIALLY_FILLED, S.FILLED, S.EXPIRED, S.REJECTED))
 _NEW, _PARTIAL, _FILLED, _EXPIRED, _REJECTED = range(5)
 _OVER_MAXIMUM = RejectReason.QUANTITY_ABOVE_MAXIMUM.value
-_SESSION_ROW = itemgetter(0, 1)
 #: why a symbol is handed back to the event loop (the first reason met)
 REASONS = ("", "an order the risk engine must judge", "numbers beyond int64-safe arithmetic",
            "a bar off the calendar, breaking the bar rules or without a price", "more unsettled buys than kept")
@@ -303,34 +302,39 @@ def _records(out: Outcome, symbols: list[Symbol], log: list[tuple[np.ndarray, ..
     signed = np.where(columns[2], columns[5], -columns[5])
     flows = np.where(columns[2], -(columns[6] + columns[7] + columns[8]), columns[6] - columns[7] - columns[8])
     out.fill_columns = (columns[9][made], market_rows[made], flows[made], signed[made])
-    rows, _, buys, quantities, statuses, filled, notional, fees, taxes, fill_at = (c.tolist() for c in columns)
+    rows, ks, market_rows = columns[0].tolist(), sessions.tolist(), market_rows.tolist()
     unique = np.unique(sessions).tolist()
     times = dict(zip(unique, [when(k)[0] for k in unique], strict=True))
     stamps = {k: rules.session_stamp(when(k)[1]) for k in unique}  # orders go live at their session's start
     prefixes = [rules.order_id_prefix(node_id, s.symbol) for s in symbols]
-    checked: set[int] = set()
+    names = [s.symbol for s in symbols]
+    letters = {True: ".b", False: ".s"}
+    ids = [prefixes[r] + stamps[k] + letters[b] for r, k, b in zip(rows, ks, columns[2].tolist(), strict=True)]  # `rules.client_order_id`
+    symbol_of = [names[r] for r in rows]
+    side_of = [VALUE[Side.SELL], VALUE[Side.BUY]]
+    sides = [side_of[b] for b in columns[2].tolist()]
     priced = order_type is OrderType.LO
-    order_value = VALUE[order_type]
-    sides = {True: (Side.BUY, VALUE[Side.BUY], ".b"), False: (Side.SELL, VALUE[Side.SELL], ".s")}
-    orders, fills = out.orders, out.fills
-    for r, k, is_buy, quantity, status, f, value, fee, tax, k_fill, limit in zip(
-            rows, sessions.tolist(), buys, quantities, statuses, filled, notional, fees, taxes, fill_at, prices, strict=True):
-        s = symbols[r]
-        at = times[k]
-        side, side_value, letter = sides[is_buy]
-        price = limit if priced else None
-        order_id = prefixes[r] + stamps[k] + letter  # `rules.client_order_id`
-        if r not in checked:  # the id and symbol as `OrderRequest` validates them (as the loop does)
-            assert order_id == rules.client_order_id(node_id, s.symbol, at, side_value)
-            OrderRequest(client_order_id=order_id, symbol=s.symbol, side=side, order_type=order_type,
-                         quantity=quantity, price=price, created_at=at)
-            checked.add(r)
-        orders.append((k, s.row, order_row(order_id, s.symbol, side_value, order_value, quantity, price, at,
-                                           _STATUSES[status], f, value, fee, tax,
-                                           _OVER_MAXIMUM if status == _REJECTED else None)))
-        if f:
-            fills.append((k_fill, s.row, fill_row(order_id, s.symbol, side_value, f, value // f, fee, tax, timeline[k_fill])))
-    fills.sort(key=_SESSION_ROW)  # by the session they fill on: one fill per symbol and session here
+    prices = np.where(columns[2], limits.ceiling[columns[0], columns[1]], limits.floor[columns[0], columns[1]]).tolist()
+    codes = [_OVER_MAXIMUM if x == _REJECTED else None for x in columns[4].tolist()]
+    quantities, filled, notional, fees, taxes = (columns[i].tolist() for i in (3, 5, 6, 7, 8))
+    for j in np.unique(columns[0], return_index=True)[1].tolist():  # each symbol's first order, as the loop checks it
+        at, price = times[ks[j]], prices[j] if priced else None
+        assert ids[j] == rules.client_order_id(node_id, symbol_of[j], at, sides[j])
+        OrderRequest(client_order_id=ids[j], symbol=symbol_of[j], side=Side(sides[j]), order_type=order_type,
+                     quantity=quantities[j], price=price, created_at=at)
+    made_orders = map(order_row, ids, symbol_of, sides, repeat(VALUE[order_type]), quantities,
+                      prices if priced else repeat(None), [times[k] for k in ks],
+                      [_STATUSES[x] for x in columns[4].tolist()], filled, notional, fees, taxes, codes)
+    out.orders = list(zip(ks, market_rows, made_orders, strict=True))
+    # fills: the filled orders, by the session they fill on (one fill per symbol and session here)
+    f = np.flatnonzero(made)
+    f = f[np.lexsort((columns[0][f], columns[9][f]))]
+    at_fill = columns[9][f].tolist()
+    pick = f.tolist()
+    made_fills = map(fill_row, [ids[j] for j in pick], [symbol_of[j] for j in pick], [sides[j] for j in pick],
+                     columns[5][f].tolist(), (columns[6][f] // columns[5][f]).tolist(), columns[7][f].tolist(),
+                     columns[8][f].tolist(), [timeline[k] for k in at_fill])
+    out.fills = list(zip(at_fill, [market_rows[j] for j in pick], made_fills, strict=True))
 
 
 class _Events:
