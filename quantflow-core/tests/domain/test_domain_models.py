@@ -120,3 +120,10 @@ def test_instrument() -> None:
     with pytest.raises(ValidationError) as e:
         Instrument(symbol="HPG", exchange="NYSE")  # type: ignore[arg-type]
     assert "exchange" in _fields(e.value)
+
+
+def test_tick_ladder_id_is_the_exchange_value_as_a_plain_str() -> None:
+    for exchange in Exchange:  # (a plain str: it keys caches and ladder tables as `.value` did)
+        ladder_id = Instrument(symbol="HPG", exchange=exchange).tick_ladder_id
+        assert ladder_id == exchange.value and type(ladder_id) is str
+    assert Instrument(symbol="HPG", exchange=Exchange.HNX, tick_ladder="HOSE").tick_ladder_id == "HOSE"

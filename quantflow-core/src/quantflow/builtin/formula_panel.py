@@ -18,6 +18,7 @@ from quantflow.expr import CompiledExpression, ValueKind
 from quantflow.nodes.panel import Layout, PanelFrame, SeriesPanel, Shape
 
 BAR_FIELDS = frozenset({"open", "high", "low", "close", "volume", "value"})
+_PANELS = (PanelFrame, SeriesPanel)
 
 
 def evaluate_panel(state: dict[str, Any], formula: CompiledExpression, frame: Any,
@@ -34,7 +35,7 @@ def evaluate_panel(state: dict[str, Any], formula: CompiledExpression, frame: An
     if layout is None or shape is None:
         return None
     lengths = shape.lengths
-    if frame and not fields and getattr(frame, "layout", None) is not layout:
+    if not fields and frame and getattr(frame, "layout", None) is not layout:
         return None  # the frame names the symbols: it must be the same list
     if not inputs <= given.keys():
         return None  # a column nobody provides: the general path reports it
@@ -75,13 +76,13 @@ def evaluate_panel(state: dict[str, Any], formula: CompiledExpression, frame: An
 
 def _aligned(frame: Any, given: Mapping[str, Any]) -> tuple[Layout | None, Shape | None]:
     """The shared layout and shape (per-symbol lengths) of all inputs, or (None, None) if they differ."""
-    values = ([frame] if frame is not None else []) + list(given.values())
-    if not values or not all(isinstance(v, PanelFrame | SeriesPanel) for v in values):
+    values = [frame, *given.values()] if frame is not None else list(given.values())
+    if not values or not isinstance(values[0], _PANELS):
         return None, None
     layout = values[0].layout
     shape = values[0].shape
     for other in values[1:]:
-        if other.layout is not layout:
+        if not isinstance(other, _PANELS) or other.layout is not layout:
             return None, None
         more = other.shape
         if more is not shape and not np.array_equal(more.lengths, shape.lengths):

@@ -36,5 +36,6 @@ class Instrument(BaseModel):
 
     @property
     def tick_ladder_id(self) -> str:
-        """The tick ladder that applies: the explicit one, else the exchange's stock ladder."""
-        return self.tick_ladder or self.exchange.value
+        """The tick ladder that applies: the explicit one, else the exchange's stock ladder. (`str`
+        of the StrEnum is its value, without the enum's `value` descriptor: asked per order.)"""
+        return self.tick_ladder or str(self.exchange)
