@@ -429,21 +429,18 @@ class _Run:
                 np.array([self.market.row[s] for s in symbols], dtype=np.int64), np.array(flow, dtype=np.int64), signed)
 
     def positions(self) -> list[PositionRecord]:
-        series, final = self.history.series, self.history.timeline[-1]
-        out = []
-        for account in self.accounts:
-            for symbol in account.portfolio.symbols() if account is not None else ():
+        final = self.history.timeline[-1]
+        held = [(self.symbols[row], quantity, cost) for row, (quantity, cost) in self.stepped.holdings.items()]
+        for account in filter(None, self.accounts):
+            for symbol in account.portfolio.symbols():
                 p = account.portfolio.position(symbol, final)
                 assert p is not None
-                last = round(float(series[symbol].bars.close[-1]))
-                out.append(built(PositionRecord, {"symbol": symbol, "quantity": p.quantity, "cost_basis": p.cost_basis,
-                                                      "last_price": last, "market_value": p.quantity * last}, POSITION_FIELDS))
-        for row, (quantity, cost) in self.stepped.holdings.items():
-            symbol = self.symbols[row]
-            last = round(float(series[symbol].bars.close[-1]))
+                held.append((symbol, p.quantity, p.cost_basis))
+        out = []
+        for symbol, quantity, cost in sorted(held):
+            last = round(float(self.history.series[symbol].bars.close[-1]))
             out.append(built(PositionRecord, {"symbol": symbol, "quantity": quantity, "cost_basis": cost,
                                               "last_price": last, "market_value": quantity * last}, POSITION_FIELDS))
-        out.sort(key=lambda p: p.symbol)
         return out
 
 
