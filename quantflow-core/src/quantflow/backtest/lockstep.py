@@ -294,47 +294,44 @@ def _records(out: Outcome, symbols: list[Symbol], log: list[tuple[np.ndarray, ..
     columns = [np.concatenate(c) for c in zip(*log, strict=True)]
     keep = np.flatnonzero(gone[columns[0]] == 0)
     keep = keep[np.lexsort((columns[0][keep], ev.k[columns[0][keep], columns[1][keep]]))]  # by session, then row
-    columns = [c[keep] for c in columns]
-    sessions = ev.k[columns[0], columns[1]]
-    prices = np.where(columns[2], limits.ceiling[columns[0], columns[1]], limits.floor[columns[0], columns[1]]).tolist()
-    made = columns[5] > 0
-    market_rows = np.array([s.row for s in symbols], dtype=np.int64)[columns[0]]
-    signed = np.where(columns[2], columns[5], -columns[5])
-    flows = np.where(columns[2], -(columns[6] + columns[7] + columns[8]), columns[6] - columns[7] - columns[8])
-    out.fill_columns = (columns[9][made], market_rows[made], flows[made], signed[made])
-    rows, ks, market_rows = columns[0].tolist(), sessions.tolist(), market_rows.tolist()
-    unique = np.unique(sessions).tolist()
+    r, j, buy, quantity, status, filled, notional, fee, tax, fill_k = (c[keep] for c in columns)
+    session = ev.k[r, j]
+    market_row = np.array([s.row for s in symbols], dtype=np.int64)[r]
+    made = filled > 0
+    out.fill_columns = (fill_k[made], market_row[made], np.where(buy, -(notional + fee + tax), notional - fee - tax)[made],
+                        np.where(buy, filled, -filled)[made])
+    # the orders, column by column, then a row each
+    rows, sessions, buys = r.tolist(), session.tolist(), buy.tolist()
+    unique = np.unique(session).tolist()
     times = dict(zip(unique, [when(k)[0] for k in unique], strict=True))
     stamps = {k: rules.session_stamp(when(k)[1]) for k in unique}  # orders go live at their session's start
     prefixes = [rules.order_id_prefix(node_id, s.symbol) for s in symbols]
-    names = [s.symbol for s in symbols]
     letters = {True: ".b", False: ".s"}
-    ids = [prefixes[r] + stamps[k] + letters[b] for r, k, b in zip(rows, ks, columns[2].tolist(), strict=True)]  # `rules.client_order_id`
-    symbol_of = [names[r] for r in rows]
-    side_of = [VALUE[Side.SELL], VALUE[Side.BUY]]
-    sides = [side_of[b] for b in columns[2].tolist()]
+    ids = [prefixes[x] + stamps[k] + letters[b] for x, k, b in zip(rows, sessions, buys, strict=True)]  # `rules.client_order_id`
+    names = [symbols[x].symbol for x in rows]
+    side_of = {True: VALUE[Side.BUY], False: VALUE[Side.SELL]}
+    sides = [side_of[b] for b in buys]
     priced = order_type is OrderType.LO
-    prices = np.where(columns[2], limits.ceiling[columns[0], columns[1]], limits.floor[columns[0], columns[1]]).tolist()
-    codes = [_OVER_MAXIMUM if x == _REJECTED else None for x in columns[4].tolist()]
-    quantities, filled, notional, fees, taxes = (columns[i].tolist() for i in (3, 5, 6, 7, 8))
-    for j in np.unique(columns[0], return_index=True)[1].tolist():  # each symbol's first order, as the loop checks it
-        at, price = times[ks[j]], prices[j] if priced else None
-        assert ids[j] == rules.client_order_id(node_id, symbol_of[j], at, sides[j])
-        OrderRequest(client_order_id=ids[j], symbol=symbol_of[j], side=Side(sides[j]), order_type=order_type,
-                     quantity=quantities[j], price=price, created_at=at)
-    made_orders = map(order_row, ids, symbol_of, sides, repeat(VALUE[order_type]), quantities,
-                      prices if priced else repeat(None), [times[k] for k in ks],
-                      [_STATUSES[x] for x in columns[4].tolist()], filled, notional, fees, taxes, codes)
-    out.orders = list(zip(ks, market_rows, made_orders, strict=True))
-    # fills: the filled orders, by the session they fill on (one fill per symbol and session here)
+    prices = np.where(buy, limits.ceiling[r, j], limits.floor[r, j]).tolist() if priced else [None] * len(rows)
+    quantities = quantity.tolist()
+    for x in np.unique(r, return_index=True)[1].tolist():  # each symbol's first order, checked as the loop does
+        at = times[sessions[x]]
+        assert ids[x] == rules.client_order_id(node_id, names[x], at, sides[x])
+        OrderRequest(client_order_id=ids[x], symbol=names[x], side=Side(sides[x]), order_type=order_type,
+                     quantity=quantities[x], price=prices[x], created_at=at)
+    rows_made = map(order_row, ids, names, sides, repeat(VALUE[order_type]), quantities, prices,
+                    [times[k] for k in sessions], [_STATUSES[x] for x in status.tolist()], filled.tolist(),
+                    notional.tolist(), fee.tolist(), tax.tolist(),
+                    [_OVER_MAXIMUM if x == _REJECTED else None for x in status.tolist()])
+    out.orders = list(zip(sessions, market_row.tolist(), rows_made, strict=True))
+    # the fills, by the session they fill on (here one fill per symbol and session)
     f = np.flatnonzero(made)
-    f = f[np.lexsort((columns[0][f], columns[9][f]))]
-    at_fill = columns[9][f].tolist()
-    pick = f.tolist()
-    made_fills = map(fill_row, [ids[j] for j in pick], [symbol_of[j] for j in pick], [sides[j] for j in pick],
-                     columns[5][f].tolist(), (columns[6][f] // columns[5][f]).tolist(), columns[7][f].tolist(),
-                     columns[8][f].tolist(), [timeline[k] for k in at_fill])
-    out.fills = list(zip(at_fill, [market_rows[j] for j in pick], made_fills, strict=True))
+    f = f[np.lexsort((r[f], fill_k[f]))]
+    fill_sessions, pick = fill_k[f].tolist(), f.tolist()
+    fills_made = map(fill_row, [ids[x] for x in pick], [names[x] for x in pick], [sides[x] for x in pick],
+                     filled[f].tolist(), (notional[f] // filled[f]).tolist(), fee[f].tolist(), tax[f].tolist(),
+                     [timeline[k] for k in fill_sessions])
+    out.fills = list(zip(fill_sessions, market_row[f].tolist(), fills_made, strict=True))
 
 
 class _Events:
