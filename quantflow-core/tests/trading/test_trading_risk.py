@@ -4,10 +4,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from quantflow.domain import Account, Exchange, Instrument, OrderRequest, Position
-from quantflow.market import VN_TZ, ladder, price_limits
+from quantflow.market import VN_TZ, FeeSchedule, ladder, price_limits
 from quantflow.trading.risk import (
     RejectReason,
     RiskContext,
+    RiskDecision,
     RiskEngine,
     RiskLimits,
     TradingState,
@@ -196,3 +197,62 @@ def test_limits_and_state_replaced_after_checks_apply_to_the_next_order() -> Non
     eng.limits = RiskLimits()
     eng.set_state(TradingState.HALTED)
     assert check(make_request(), eng) is R.TRADING_HALTED
+
+
+# --- the plain shortcut -------------------------------------------------------------------------
+
+PLAIN = RiskLimits(check_sessions=False)  # what a daily-bar backtest runs with
+
+
+@st.composite
+def plain_cases(draw: st.DrawFn) -> tuple[OrderRequest, Instrument, object, int, int, FeeSchedule]:
+    exchange = draw(st.sampled_from(list(Exchange)))
+    instrument = Instrument(symbol="HPG", exchange=exchange)
+    grid = ladder(instrument.tick_ladder_id)
+    limits = price_limits(exchange, grid.round_nearest(draw(st.integers(1_000, 200_000))))
+    order_type = draw(st.sampled_from(["LO", "MTL", "ATO", "ATC", "MAK", "MOK", "PLO"]))
+    price = None
+    if order_type == "LO":
+        price = draw(st.one_of(st.integers(max(100, limits.floor - 2_000), limits.ceiling + 2_000),
+                               st.sampled_from([limits.floor, limits.ceiling, limits.reference])))
+    quantity = draw(st.one_of(st.integers(1, 700_000), st.integers(1, 7_000).map(lambda n: n * 100)))
+    request = make_request(side=draw(st.sampled_from(["buy", "sell"])), order_type=order_type, price=price,
+                           quantity=quantity, symbol=draw(st.sampled_from(["HPG", "HPG", "FPT"])))
+    buying_power = draw(st.one_of(st.integers(0, 10**11), st.integers(10**10, 10**12)))
+    sellable = draw(st.integers(0, 700_000))
+    fees = draw(st.sampled_from([FeeSchedule(), FeeSchedule(fee_rate="0.0035", sell_tax_rate="0")]))
+    return request, instrument, draw(st.one_of(st.none(), st.just(limits))), buying_power, sellable, fees
+
+
+def _full(request: OrderRequest, instrument: Instrument, limits: object, buying_power: int, sellable: int,
+          fees: FeeSchedule, engine: RiskEngine) -> RiskDecision:
+    position = Position(symbol="HPG", quantity=sellable, sellable_quantity=sellable, cost_basis=sellable) if sellable else None
+    return engine.check_with(request, instrument=instrument, now=request.created_at,
+                             account=Account(account_id="a", cash=buying_power + 7, reserved_cash=7, buying_power=buying_power),
+                             position=position, price_limits=limits, fees=fees)  # type: ignore[arg-type]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(plain_cases(), st.sampled_from([PLAIN, RiskLimits(), PLAIN.model_copy(update={"max_order_value": 10**9}),
+                                       PLAIN.model_copy(update={"max_orders_per_minute": 5})]))
+def test_accepts_plainly_only_where_check_with_accepts_and_counts_alike(
+    case: tuple[OrderRequest, Instrument, object, int, int, FeeSchedule], limits: RiskLimits,
+) -> None:
+    request, instrument, bands, buying_power, sellable, fees = case
+    plain, full = RiskEngine(limits), RiskEngine(limits)
+    accepted = plain.accepts_plainly(request, instrument=instrument, now=request.created_at, price_limits=bands,  # type: ignore[arg-type]
+                                     buying_power=buying_power, sellable=sellable, fees=fees)
+    if accepted:
+        assert limits is PLAIN  # any other limits: the rules decide
+        assert _full(request, instrument, bands, buying_power, sellable, fees, full).accepted
+        assert list(plain._recent) == list(full._recent)  # counted for the rate window alike
+    else:
+        assert not plain._recent  # nothing decided, nothing counted
+
+
+def test_accepts_plainly_covers_the_ordinary_orders() -> None:
+    limits = price_limits(Exchange.HOSE, 26_850)
+    for over in (dict(price=limits.ceiling), dict(side="sell", price=limits.floor), dict(order_type="ATO", price=None)):
+        request = make_request(quantity=1_000, **over)
+        assert RiskEngine(PLAIN).accepts_plainly(request, instrument=HPG, now=T0, price_limits=limits,
+                                                 buying_power=10**9, sellable=5_000, fees=FeeSchedule())

@@ -273,6 +273,20 @@ class RiskEngine:
                             calendar=calendar, session=session, orders_last_minute=recent)
         return self._decide(request, ctx)
 
+    def accepts_plainly(self, request: OrderRequest, *, instrument: Instrument, now: datetime,
+                        price_limits: PriceLimits | None, buying_power: int, sellable: int, fees: FeeSchedule) -> bool:
+        """True only where `check_with` would accept `request` (with `buying_power` in its account
+        and `sellable` as its position's sellable quantity, 0 without one), decided without
+        building a context: the active rules are the exchange's and the account's own (no account
+        limit, no session check, trading active) and the order passes them plainly (a round lot).
+        The acceptance is then counted as `check_with` counts it. False decides nothing: ask
+        `check_with` (a property test holds the two together)."""
+        if not self._lenient() or not _passes_plainly(request, instrument, price_limits, buying_power, sellable, fees):
+            return False
+        self._moment(instrument, now, None)  # (no session check when lenient: no calendar needed)
+        self._recent.append(now)
+        return True
+
     def reads_position(self, request: OrderRequest) -> bool:
         """Whether a rule reads the context's position or pending buys for `request`: a sell
         (sellable quantity) or a buy under a position cap. A caller that builds the context may
@@ -314,6 +328,10 @@ class RiskEngine:
         self._active = (limits, state, capped, active)
         return active
 
+    def _lenient(self) -> bool:
+        """Whether the active rules are exactly `_PLAIN_RULES` (what `_passes_plainly` checks)."""
+        return self._rules() == _PLAIN_RULES
+
     def _decide(self, request: OrderRequest, ctx: RiskContext) -> RiskDecision:
         limits, state = self.limits, self.state
         for rule in self._rules():
@@ -322,6 +340,32 @@ class RiskEngine:
                 return decision
         self._recent.append(ctx.now)
         return ACCEPT
+
+
+#: The rules active without account limits, session checks or a trading state other than active.
+_PLAIN_RULES = (check_symbol, check_order_type, check_quantity, check_price, check_buying_power, check_sellable)
+
+
+def _passes_plainly(req: OrderRequest, instrument: Instrument, limits: PriceLimits | None, buying_power: int,
+                    sellable: int, fees: FeeSchedule) -> bool:
+    """`_PLAIN_RULES` all pass, checked in one pass for a round-lot order (an odd lot: False, the
+    rules decide); the same comparisons as the rules, in their order."""
+    spec = _spec(instrument.exchange)
+    qty = req.quantity
+    if req.symbol != instrument.symbol or req.order_type not in spec.order_types:
+        return False
+    if qty <= spec.odd_lot_max or qty % instrument.lot_size:
+        return False
+    if (spec.max_order_quantity is not None and qty > spec.max_order_quantity) or limits is None:
+        return False
+    price = req.price
+    if price is not None and not (ladder(instrument.tick_ladder_id).is_on_tick(price)
+                                  and limits.floor <= price <= limits.ceiling):
+        return False
+    if req.side is Side.BUY:
+        value = (price if price is not None else limits.ceiling) * qty
+        return value + fees.fee(value) <= buying_power
+    return qty <= sellable
 
 
 _MINUTE = timedelta(minutes=1)

@@ -31,7 +31,7 @@ from quantflow.trading.ledger import OrderLedger
 from quantflow.trading.paper import matching
 from quantflow.trading.paper.config import PaperBrokerConfig
 from quantflow.trading.paper.portfolio import PaperPortfolio
-from quantflow.trading.risk import RejectReason, RiskEngine
+from quantflow.trading.risk import ACCEPT, RejectReason, RiskEngine
 from quantflow.trading.store import OrderEventStore
 
 K = OrderEventKind
@@ -361,6 +361,11 @@ class PaperBroker(Broker, MarketDataSink):
             return RejectReason.UNKNOWN_SYMBOL, f"{request.symbol} is not an instrument this paper account trades", None
         day = _vn_day(request.created_at)
         limits = self._limits(request.symbol, day)
+        sellable = self._sellable(request, day) if request.side is Side.SELL else 0
+        if self.risk.accepts_plainly(request, instrument=instrument, now=request.created_at, price_limits=limits,
+                                     buying_power=self._portfolio.cash - self._reserved_cash(), sellable=sellable,
+                                     fees=self.config.fees):
+            return None, ACCEPT.message, limits  # (the common case, without the context's models)
         position, pending_buys = None, 0
         if self.risk.reads_position(request):  # (a buy without a position cap: no rule reads them)
             working = self.ledger.open_orders(request.symbol)
@@ -374,10 +379,18 @@ class PaperBroker(Broker, MarketDataSink):
         )
         return decision.reason, decision.message, limits
 
+    def _sellable(self, request: OrderRequest, day: date) -> int:
+        """What `_position(..., exclude=request)` says is sellable (0 without a position)."""
+        reserved = self._reserved_for_sale(request.symbol, exclude=request.client_order_id)
+        return max(0, self._portfolio.settled_quantity(request.symbol, day) - reserved)
+
     def _position(self, symbol: str, today: date, exclude: str | None = None) -> Position | None:
-        reserved = sum(o.remaining_quantity for o in self.ledger.open_orders(symbol)
-                       if o.side is Side.SELL and o.client_order_id != exclude)
-        return self._portfolio.position(symbol, today, reserved)
+        return self._portfolio.position(symbol, today, self._reserved_for_sale(symbol, exclude))
+
+    def _reserved_for_sale(self, symbol: str, exclude: str | None) -> int:
+        """Shares the open sells of `symbol` (but `exclude`) hold back."""
+        return sum(o.remaining_quantity for o in self.ledger.open_orders(symbol)
+                   if o.side is Side.SELL and o.client_order_id != exclude)
 
     def _reserved_cash(self) -> int:
         """What open buys hold back: each one's remaining value at its reserve price, plus the fee."""
