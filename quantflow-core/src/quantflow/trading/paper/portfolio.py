@@ -41,7 +41,9 @@ class PaperPortfolio:
         return holding.settled(today) if holding else 0
 
     def apply_fill(self, fill: Fill, settles_on: date) -> None:
-        holding = self._holdings.setdefault(fill.symbol, _Holding())
+        holding = self._holdings.get(fill.symbol)
+        if holding is None:  # (not `setdefault`: that would build a holding for every fill)
+            holding = self._holdings[fill.symbol] = _Holding()
         self.cash += fill.cash_flow
         if fill.side is Side.BUY:
             holding.quantity += fill.quantity
