@@ -14,29 +14,23 @@ class Sessions:
         days = history.days  # the timeline as datetime64[D]
         n, m = len(history.symbols), len(days)
         self.index = np.full((n, m), -1, dtype=np.int64)  # bar index of symbol row on session k
+        self.close = np.zeros((n, m), dtype=np.int64)  # latest whole-VND close seen by session k
         self.valid = np.ones((n, m), dtype=bool)  # the bar passes `domain.Bar`'s checks
         self._history = history
-        for row, symbol in enumerate(history.symbols):
+        sessions = np.arange(m)
+        for row, symbol in enumerate(history.symbols):  # (row by row: no symbols x sessions temporaries)
             h = history.series[symbol]
             pos = np.searchsorted(days, h.days[h.first_active:])
             self.index[row, pos] = np.arange(h.first_active, len(h.days))
             if h.valid is not None:
                 self.valid[row, pos] = h.valid[h.first_active:]
-        self.close = self._latest_closes()  # latest whole-VND close seen by session k
+            with np.errstate(invalid="ignore"):
+                closes = np.rint(np.nan_to_num(h.bars.close)).astype(np.int64)
+            last = np.maximum.accumulate(np.where(self.index[row] >= 0, sessions, -1))
+            self.close[row] = np.where(last >= 0, closes[self.index[row, np.maximum(last, 0)]], 0)
         self._rows, self._bars = _by_session(self.index)
         broken = np.flatnonzero(~np.all(self.valid, axis=0)).tolist()  # sessions with a rule-breaking bar (rare)
         self._bad = {k: self._rows[k][~self.valid[self._rows[k], k]].tolist() for k in broken}
-
-    def _latest_closes(self) -> np.ndarray:
-        """Per row and session: the whole-VND close of the row's latest bar so far (0 before its
-        first), for all rows at once on the panel's flat close column (the same bars, row by row)."""
-        present = self.index >= 0
-        last = np.maximum.accumulate(np.where(present, np.arange(present.shape[1]), -1), axis=1)
-        latest = np.take_along_axis(self.index, np.maximum(last, 0), axis=1)  # bar index, per row
-        panel = self._history.panel
-        with np.errstate(invalid="ignore"):
-            closes = np.rint(np.nan_to_num(panel.columns["close"])).astype(np.int64)
-        return np.where(last >= 0, closes[panel.offsets[:-1, None] + latest], 0)
 
     def bars(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Session k: the symbol rows with a bar (in symbol order) and those bars' indexes."""
