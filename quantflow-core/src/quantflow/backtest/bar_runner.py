@@ -69,10 +69,11 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
     clock = [closing[0]]
     view = ClippedSource(history, lambda: clock[0])
     sessions = Sessions(history)
-    if isinstance(broker, SymbolAccounts):
+    accounts = broker if isinstance(broker, SymbolAccounts) else None  # (asked once, not per session)
+    if accounts is not None:
         timeline = history.timeline
-        broker.start_sessions(history.symbols, lambda symbol, i: history.series[symbol].broker_bar(i),
-                              lambda row, k: (timeline[k], closing[k], int(sessions.close[row, k])))
+        accounts.start_sessions(history.symbols, lambda symbol, i: history.series[symbol].broker_bar(i),
+                                lambda row, k: (timeline[k], closing[k], sessions.close.item(row, k)))
     services = {"instruments": config.instruments(list(history.symbols)), "fees": config.fees,
                 "calendar": default_calendar()}
     state: dict[str, dict[str, Any]] = {}
@@ -89,8 +90,8 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
     for k, day in enumerate(history.timeline):
         rows, index = sessions.bars(k)
         sessions.check(k)
-        if isinstance(broker, SymbolAccounts):
-            await broker.on_session(rows, index, session=k)
+        if accounts is not None:
+            await accounts.on_session(rows, index, session=k)
         else:
             for row, i in zip(rows.tolist(), index.tolist(), strict=True):
                 await broker.on_bar(history.series[history.symbols[row]].broker_bar(i))
@@ -102,7 +103,7 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
         result = await execute(prepared.plan, ctx, concurrent=False)
         if result.status is not RunStatus.SUCCEEDED:
             raise BacktestError(f"the run on {day} failed: " + "; ".join(f"{n}: {e}" for n, e in result.errors.items()))
-        by_row = broker.holdings_by_row() if isinstance(broker, SymbolAccounts) else None
+        by_row = accounts.holdings_by_row() if accounts is not None else None
         if by_row is not None and by_row[1].sum(dtype=np.float64) * top_close < _EXACT:  # int64 stays exact
             cash, value = by_row[0], int(by_row[1] @ closes_at[k])
         else:

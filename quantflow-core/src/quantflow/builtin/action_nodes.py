@@ -152,10 +152,11 @@ async def _act(ctx: RunContext, rule: SizingRule, frame: FrameValue, buy: Series
     if not acting:
         return []
     at, order_day = _order_time(ctx.now(), calendar)
+    order_number = order_day.toordinal() - _EPOCH  # (days since 1970, as the close book's days)
     signals = []
     for symbol, is_buy, is_sell in acting:
         day, close, prior = closes.get(symbol)  # type: ignore[misc]  # every acting symbol has a bar
-        reference = close if order_day.toordinal() - _EPOCH > day else prior
+        reference = close if order_number > day else prior
         if reference is None:
             ctx.logger.warning("%s: no previous close, so no price band; no order", symbol)
             continue

@@ -46,9 +46,9 @@ class CloseBook:
 
     def get(self, symbol: str) -> tuple[int, int, int | None] | None:
         k = self.slot.get(symbol)
-        if k is None or not self.known[k]:
+        if k is None or not self.known.item(k):
             return None
-        return int(self.day[k]), int(self.close[k]), int(self.prior[k]) if self.has_prior[k] else None
+        return self.day.item(k), self.close.item(k), self.prior.item(k) if self.has_prior.item(k) else None
 
     def closes(self, symbols: Any) -> dict[str, int]:
         """The latest close of each of `symbols` that has one."""
