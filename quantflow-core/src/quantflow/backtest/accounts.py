@@ -150,7 +150,7 @@ class SymbolAccounts(Broker, MarketDataSink):
         tape = self._tape
         if tape is not None and tape.fresh.get(request.symbol) != tape.session:
             self._sync(request.symbol)
-        order = await account.submit(request)
+        order = account.place(request)  # (`submit` without a coroutine per order)
         if order.client_order_id not in self._owner:
             self._owner[order.client_order_id] = account
             self._orders.append((account, order.client_order_id))

@@ -154,6 +154,10 @@ class PaperBroker(Broker, MarketDataSink):
 
     # --- orders -----------------------------------------------------------------------------
     async def submit(self, request: OrderRequest) -> Order:
+        return self.place(request)
+
+    def place(self, request: OrderRequest) -> Order:
+        """`submit`, as a plain call (it never waits): for a caller placing many orders."""
         self._require_connection()
         order, created = self.ledger.submit(request)
         if not created:
@@ -213,7 +217,7 @@ class PaperBroker(Broker, MarketDataSink):
                                            self._grid(order.symbol), self._limits_or_raise(order.symbol, day))
                 budget -= self._execute(order, price, budget, start, day)
         self._last[symbol] = (day, bar.close)
-        self._now = max(self._now, bar.end) if self._now else bar.end
+        self._move_clock(bar.end)
 
     def note_close(self, bar: BarLike) -> None:
         """Take `bar` as the symbol's latest price, for a caller that knows no order of the symbol
@@ -231,7 +235,7 @@ class PaperBroker(Broker, MarketDataSink):
             raise BrokerError(f"{symbol} has working orders; feed its bars with on_bar")
         self._open_day(symbol, day)
         self._last[symbol] = (day, close)
-        self._now = max(self._now, end) if self._now else end
+        self._move_clock(end)
 
     def note_close_at(self, symbol: str, day: date, close: int) -> None:
         """`note_close` for a bar known by its session day and whole-VND close."""
@@ -251,9 +255,14 @@ class PaperBroker(Broker, MarketDataSink):
             if price is not None or order.order_type in matching.MARKET_TYPES:
                 budget -= self._execute(order, price, budget, tick.ts, day)
         self._last[tick.symbol] = (day, tick.price)
-        self._now = max(self._now, tick.ts) if self._now else tick.ts
+        self._move_clock(tick.ts)
 
     # --- internals --------------------------------------------------------------------------
+    def _move_clock(self, when: datetime) -> None:
+        """The broker's clock is the latest market time seen (never moved back)."""
+        if self._now is None or when > self._now:
+            self._now = when
+
     def _execute(self, order: Order, price: int | None, budget: int, ts: datetime, day: date) -> int:
         """Fill what the print allows and apply the order type's leftover rule; shares used."""
         lot = self._instruments[order.symbol].lot_size
@@ -334,7 +343,7 @@ class PaperBroker(Broker, MarketDataSink):
         if instrument is None:
             return None
         last = self._last.get(symbol)
-        if entry is not None and entry[0] in (None, day):
+        if entry is not None and (entry[0] is None or entry[0] == day):
             reference = entry[1]
         elif last is not None and last[0] < day:
             reference = reference_from_close(last[1], self._ladder_ids[symbol])
