@@ -101,17 +101,20 @@ class SymbolAccounts(Broker, MarketDataSink):
             return
         account = self.accounts[symbol]
         close_of = tape.close_of
+        previous = None  # the bar before the latest, when the account missed it too: its close
         if prev >= 0 and prev != done:  # all its bar would leave behind
             prev_k = int(tape.prev_k[row])
             if prev_k >= 0 and close_of is not None:
                 day, _, close = close_of(row, prev_k)
-                account.note_close_at(symbol, day, close)
+                previous = (day, close)
             else:
                 account.note_close(tape.bar_of(symbol, prev))
         last_k = int(tape.last_k[row])
         if last_k >= 0 and close_of is not None:  # no working order (else it took its bars): nothing can fill
-            account.catch_up(symbol, *close_of(row, last_k))
+            account.catch_up(symbol, *close_of(row, last_k), previous=previous)
         else:
+            if previous is not None:
+                account.note_close_at(symbol, *previous)
             self._take(account, tape.bar_of(symbol, last))
         tape.synced[row] = last
 

@@ -93,7 +93,7 @@ class CloseBook:
             return
         at = frame.positions()[one]
         raw = frame.column("close", at)
-        if not np.isfinite(raw).all():  # as `round(float(nan))` in `update`: a clear error
+        if np.count_nonzero(np.isfinite(raw)) != len(raw):  # as `round(float(nan))` in `update`: a clear error
             for j in np.flatnonzero(one).tolist():
                 self.update(frame.layout.symbols[j], frame[frame.layout.symbols[j]])
             return
@@ -101,9 +101,10 @@ class CloseBook:
             self._layout = (frame.layout, self._slots(frame.layout.symbols))
         k = self._layout[1][one]
         day = (frame.column("time", at).view(np.int64) + _VN_OFFSET_NS) // _DAY_NS
-        rolled = self.known[k] & (self.day[k] < day)  # a new session: the old close is the prior
+        known = self.known[k]
+        rolled = known & (self.day[k] < day)  # a new session: the old close is the prior
         self.prior[k] = np.where(rolled, self.close[k], self.prior[k])
-        self.has_prior[k] = rolled | (self.known[k] & self.has_prior[k])
+        self.has_prior[k] = rolled | (known & self.has_prior[k])
         self.day[k], self.close[k], self.known[k] = day, np.rint(raw).astype(np.int64), True
 
 

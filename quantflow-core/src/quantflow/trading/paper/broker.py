@@ -227,12 +227,16 @@ class PaperBroker(Broker, MarketDataSink):
             raise BrokerError(f"{bar.symbol} has working orders; feed its bars with on_bar")
         self._last[bar.symbol] = (_vn_day(bar.start), bar.close)
 
-    def catch_up(self, symbol: str, day: date, end: datetime, close: int) -> None:
+    def catch_up(self, symbol: str, day: date, end: datetime, close: int,
+                 previous: tuple[date, int] | None = None) -> None:
         """`on_bar` for a bar of `symbol` known by its session day, end and close, for a caller
         that knows no order of the symbol is working (nothing can fill or expire): what the bar
-        leaves behind (settlement, reference, last price, clock), without building it."""
+        leaves behind (settlement, reference, last price, clock), without building it.
+        `previous`: the (day, close) of a skipped bar before it, noted first (`note_close_at`)."""
         if self.ledger.has_open(symbol):
             raise BrokerError(f"{symbol} has working orders; feed its bars with on_bar")
+        if previous is not None:
+            self._last[symbol] = previous
         self._open_day(symbol, day)
         self._last[symbol] = (day, close)
         self._move_clock(end)
