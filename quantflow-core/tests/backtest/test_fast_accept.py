@@ -1,4 +1,4 @@
-"""The fast path's shortcut around the risk engine: `fast_accept` may only say yes where
+"""The simulators' shortcut around the risk engine: `risk.passes_plainly` may only say yes where
 `RiskEngine.check` says yes (anything else goes to the engine itself)."""
 
 from __future__ import annotations
@@ -8,14 +8,13 @@ from datetime import UTC, date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from quantflow.backtest import rules
-from quantflow.backtest.simbroker import InstrumentRules, fast_accept, lenient
 from quantflow.domain import Exchange, Instrument, OrderRequest
 from quantflow.domain.orders import Fill, OrderType, Side
 from quantflow.domain.portfolio import Account
 from quantflow.market import FeeSchedule, default_calendar
 from quantflow.market.ticks import ladder
 from quantflow.trading.paper.portfolio import PaperPortfolio
-from quantflow.trading.risk import RiskContext, RiskEngine, RiskLimits, TradingState
+from quantflow.trading.risk import RiskContext, RiskEngine, RiskLimits, TradingState, only_plain_rules, passes_plainly
 
 DAY = date(2024, 3, 12)
 AT = datetime(2024, 3, 12, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam
@@ -45,8 +44,7 @@ def _fast(instrument: Instrument, side: Side, order_type: OrderType, quantity: i
           close: int, cash: int, reserved: int, settled: int, fees: FeeSchedule) -> bool:
     limits = rules.limits_for(instrument, close, DAY)
     assert limits is not None
-    return fast_accept(side, order_type, quantity, price, limits, cash - reserved, settled, fees,
-                       InstrumentRules.of(instrument))
+    return passes_plainly(side, order_type, quantity, price, instrument, limits, cash - reserved, settled, fees)
 
 
 @st.composite
@@ -77,14 +75,14 @@ def orders(draw: st.DrawFn) -> tuple[object, ...]:
 
 @settings(max_examples=1500, deadline=None)
 @given(orders())
-def test_fast_accept_says_yes_only_where_the_risk_engine_does(order: tuple[object, ...]) -> None:
+def test_passes_plainly_says_yes_only_where_the_risk_engine_does(order: tuple[object, ...]) -> None:
     instrument, side, order_type, quantity, price, close, cash, reserved, settled, unsettled, fees = order
     fast = _fast(instrument, side, order_type, quantity, price, close, cash, reserved, settled, fees)  # type: ignore[arg-type]
     if fast:
         assert _engine_accepts(*order)  # type: ignore[arg-type]
 
 
-def test_fast_accept_covers_the_ordinary_orders() -> None:
+def test_passes_plainly_covers_the_ordinary_orders() -> None:
     hpg = Instrument(symbol="HPG", exchange=Exchange.HOSE)
     fees = FeeSchedule()
     for side, order_type, price in [(Side.BUY, OrderType.LO, 27_000), (Side.SELL, OrderType.ATO, None),
@@ -93,10 +91,10 @@ def test_fast_accept_covers_the_ordinary_orders() -> None:
         assert _fast(*args, fees) and _engine_accepts(*args, 0, fees)
 
 
-def test_only_backtest_limits_without_account_caps_are_lenient() -> None:
-    assert lenient(BACKTEST, TradingState.ACTIVE)
-    assert not lenient(RiskLimits(), TradingState.ACTIVE)  # sessions checked
-    assert not lenient(BACKTEST, TradingState.REDUCING)
+def test_only_backtest_limits_without_account_caps_leave_only_plain_rules() -> None:
+    assert only_plain_rules(BACKTEST, TradingState.ACTIVE)
+    assert not only_plain_rules(RiskLimits(), TradingState.ACTIVE)  # sessions checked
+    assert not only_plain_rules(BACKTEST, TradingState.REDUCING)
     for cap in ({"max_position_quantity": 1}, {"max_position_by_symbol": {"HPG": 1}}, {"max_order_value": 1},
                 {"max_orders_per_minute": 1}):
-        assert not lenient(BACKTEST.model_copy(update=cap), TradingState.ACTIVE)
+        assert not only_plain_rules(BACKTEST.model_copy(update=cap), TradingState.ACTIVE)

@@ -33,13 +33,13 @@ import numpy as np
 from quantflow.backtest import rules
 from quantflow.backtest.decide import SizingRule
 from quantflow.backtest.results import FillRecord, OrderRecord, fill_row, order_row
-from quantflow.backtest.simbroker import VALUE, lenient
+from quantflow.backtest.simbroker import VALUE
 from quantflow.domain.instrument import Exchange, Instrument
 from quantflow.domain.orders import OrderRequest, OrderStatus, OrderType, Side
 from quantflow.market.bands import bands_from_closes
 from quantflow.market.exchanges import spec_for
 from quantflow.market.fees import FeeSchedule, rate_ratio
-from quantflow.trading.risk import RejectReason, RiskLimits, TradingState
+from quantflow.trading.risk import RejectReason, RiskLimits, TradingState, only_plain_rules
 
 _BAND_TYPES = {OrderType.LO, OrderType.ATO, OrderType.ATC}
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -62,7 +62,7 @@ def eligible(rule: SizingRule, order_type: OrderType, fees: FeeSchedule, partici
         return False
     if order_type is OrderType.LO and rule.limit_at != "band":
         return False
-    if not lenient(risk, TradingState.ACTIVE) or any(i.listing_date is not None for i in instruments):
+    if not only_plain_rules(risk, TradingState.ACTIVE) or any(i.listing_date is not None for i in instruments):
         return False
     numbers = [*rate_ratio(fees.fee_rate), *rate_ratio(fees.sell_tax_rate), *participation.as_integer_ratio(),
                *rules._percent_ratio(rule.percent)]
@@ -196,7 +196,7 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         placed = quantity > 0
         big = (held[p].astype(float) * close >= _LIMIT) | (np.abs(equity) >= _LIMIT) | (bp >= _LIMIT) \
             | (reserve_at * np.maximum(afford, 0) >= _LIMIT) | (held[p] >= _LIMIT)  # checked in floats: no wrap-around
-        # `fast_accept`: anything it would not accept goes to the event loop, where the risk engine judges it
+        # `risk.passes_plainly`: anything it would not accept goes to the event loop, where the risk engine judges it
         value = reserve_at * quantity
         accept = type_ok[p] & (quantity > odd_max[p]) & (quantity % lot_p == 0) & (quantity <= max_q[p]) \
             & np.where(side_buy, value + -(-value * fnum // fden) <= bp, quantity <= sellable)  # prices: band edges

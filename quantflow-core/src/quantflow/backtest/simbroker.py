@@ -7,7 +7,7 @@ enough to call on the few bars where something happens. Parity with `PaperBroker
 backtest tests (identical orders, fills and equity on real data); keep the two in step.
 
 Orders and fills are plain slotted objects and tuples while the simulation runs; the result models
-are built once at the end (`SimOrder.record`, `fill_records`). Orders that `fast_accept` shows the
+are built once at the end (`SimOrder.record`, `fill_records`). Orders that `risk.passes_plainly` shows the
 risk engine would accept skip building its context; every other order goes through
 `RiskEngine.check` itself, so a rejection always carries the engine's own reason.
 """
@@ -26,12 +26,11 @@ from quantflow.domain.trusted import built
 from quantflow.market.bands import PriceLimits
 from quantflow.market.calendar import TradingCalendar
 from quantflow.market.exchanges import spec_for
-from quantflow.market.fees import FeeSchedule
 from quantflow.market.ticks import TickLadder, ladder
 from quantflow.trading.broker import BarLike
 from quantflow.trading.paper import PaperBrokerConfig, matching
 from quantflow.trading.paper.portfolio import PaperPortfolio
-from quantflow.trading.risk import RiskContext, RiskEngine, RiskLimits, TradingState
+from quantflow.trading.risk import RiskContext, RiskEngine, TradingState, only_plain_rules, passes_plainly
 
 S = OrderStatus
 _OPEN = (S.NEW, S.PARTIALLY_FILLED)
@@ -107,30 +106,6 @@ class InstrumentRules:
                    spec.odd_lot_max, spec.max_order_quantity)
 
 
-def lenient(limits: RiskLimits, state: TradingState) -> bool:
-    """No account limit, no session check, trading active: only the exchange's and the account's
-    own rules can refuse an order (what `fast_accept` checks)."""
-    return (state is TradingState.ACTIVE and not limits.check_sessions and limits.max_position_quantity is None
-            and not limits.max_position_by_symbol and limits.max_order_value is None
-            and limits.max_orders_per_minute is None)
-
-
-def fast_accept(side: Side, order_type: OrderType, quantity: int, price: int | None, limits: PriceLimits,
-                buying_power: int, sellable: int, fees: FeeSchedule, market: InstrumentRules) -> bool:
-    """True only for an order `RiskEngine.check` accepts under `lenient` limits (a sound shortcut,
-    property-tested against the engine); False means "ask the engine", not "rejected"."""
-    if order_type not in market.order_types or quantity <= market.odd_lot_max or quantity % market.lot:
-        return False
-    if market.max_quantity is not None and quantity > market.max_quantity:
-        return False
-    if price is not None and not (limits.floor <= price <= limits.ceiling and market.grid.is_on_tick(price)):
-        return False
-    if side is Side.BUY:
-        value = (price if price is not None else limits.ceiling) * quantity
-        return value + fees.fee(value) <= buying_power
-    return quantity <= sellable
-
-
 class SimBroker:
     def __init__(self, config: PaperBrokerConfig, calendar: TradingCalendar,
                  orders: list[SimOrder] | None = None, fills: list[SimFill] | None = None) -> None:
@@ -140,7 +115,7 @@ class SimBroker:
         self.fees = config.fees
         self.portfolio = PaperPortfolio(config.initial_cash)
         self.risk = RiskEngine(config.risk)
-        self._lenient = lenient(config.risk, TradingState.ACTIVE)  # with the state, checked per order
+        self._lenient = only_plain_rules(config.risk, TradingState.ACTIVE)  # with the state, checked per order
         self.instruments: dict[str, Instrument] = {i.symbol: i for i in config.instruments}
         self._markets: dict[str, InstrumentRules] = {}
         self.orders: list[SimOrder] = [] if orders is None else orders
@@ -183,9 +158,9 @@ class SimBroker:
         if symbol_open is None:
             symbol_open = self.open[symbol] = []
         buy = side is Side.BUY
-        accepted = self._lenient and self.risk.state is TradingState.ACTIVE and fast_accept(
-            side, order_type, quantity, price, limits, self.portfolio.cash - self.reserved() if buy else 0,
-            0 if buy else self.sellable(symbol, day), self.fees, self._market(symbol))
+        accepted = self._lenient and self.risk.state is TradingState.ACTIVE and passes_plainly(
+            side, order_type, quantity, price, self.instruments[symbol], limits,
+            self.portfolio.cash - self.reserved() if buy else 0, 0 if buy else self.sellable(symbol, day), self.fees)
         if not accepted and not self._engine_accepts(order, symbol_open):
             if not symbol_open:
                 del self.open[symbol]

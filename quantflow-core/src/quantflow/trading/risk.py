@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from quantflow.domain.instrument import Exchange, Instrument
 from quantflow.domain.money import format_vnd
-from quantflow.domain.orders import OrderRequest, Side
+from quantflow.domain.orders import OrderRequest, OrderType, Side
 from quantflow.domain.portfolio import Account, Position
 from quantflow.market.bands import PriceLimits
 from quantflow.market.calendar import TradingCalendar
@@ -281,7 +281,9 @@ class RiskEngine:
         limit, no session check, trading active) and the order passes them plainly (a round lot).
         The acceptance is then counted as `check_with` counts it. False decides nothing: ask
         `check_with` (a property test holds the two together)."""
-        if not self._lenient() or not _passes_plainly(request, instrument, price_limits, buying_power, sellable, fees):
+        if not self._lenient() or request.symbol != instrument.symbol or not passes_plainly(
+                request.side, request.order_type, request.quantity, request.price, instrument, price_limits,
+                buying_power, sellable, fees):
             return False
         self._moment(instrument, now, None)  # (no session check when lenient: no calendar needed)
         self._recent.append(now)
@@ -313,23 +315,12 @@ class RiskEngine:
         cached = self._active
         if cached is not None and cached[0] is limits and cached[1] is state and cached[2] is capped:
             return cached[3]
-        idle: set[Rule] = set()
-        if state is TradingState.ACTIVE:
-            idle.add(check_trading_state)
-        if not limits.check_sessions:
-            idle.add(check_session)
-        if limits.max_order_value is None:
-            idle.add(check_order_value)
-        if limits.max_position_quantity is None and not capped:
-            idle.add(check_position_limit)
-        if limits.max_orders_per_minute is None:
-            idle.add(check_rate)
-        active = tuple(rule for rule in RULES if rule not in idle)
+        active = active_rules(limits, state)
         self._active = (limits, state, capped, active)
         return active
 
     def _lenient(self) -> bool:
-        """Whether the active rules are exactly `_PLAIN_RULES` (what `_passes_plainly` checks)."""
+        """Whether the active rules are exactly `_PLAIN_RULES` (what `passes_plainly` checks)."""
         return self._rules() == _PLAIN_RULES
 
     def _decide(self, request: OrderRequest, ctx: RiskContext) -> RiskDecision:
@@ -346,26 +337,49 @@ class RiskEngine:
 _PLAIN_RULES = (check_symbol, check_order_type, check_quantity, check_price, check_buying_power, check_sellable)
 
 
-def _passes_plainly(req: OrderRequest, instrument: Instrument, limits: PriceLimits | None, buying_power: int,
-                    sellable: int, fees: FeeSchedule) -> bool:
-    """`_PLAIN_RULES` all pass, checked in one pass for a round-lot order (an odd lot: False, the
-    rules decide); the same comparisons as the rules, in their order."""
+def active_rules(limits: RiskLimits, state: TradingState) -> tuple[Rule, ...]:
+    """`RULES` without those that cannot fire under these limits and state (a limit not
+    configured, an active state): the same first failure, fewer calls."""
+    idle: set[Rule] = set()
+    if state is TradingState.ACTIVE:
+        idle.add(check_trading_state)
+    if not limits.check_sessions:
+        idle.add(check_session)
+    if limits.max_order_value is None:
+        idle.add(check_order_value)
+    if limits.max_position_quantity is None and not limits.max_position_by_symbol:
+        idle.add(check_position_limit)
+    if limits.max_orders_per_minute is None:
+        idle.add(check_rate)
+    return tuple(rule for rule in RULES if rule not in idle)
+
+
+def only_plain_rules(limits: RiskLimits, state: TradingState) -> bool:
+    """Whether only the exchange's and the account's own rules can refuse an order under these
+    limits and state (no account limit, no session check, trading active): what `passes_plainly`
+    decides, for simulators that skip the engine when it says yes."""
+    return active_rules(limits, state) == _PLAIN_RULES
+
+
+def passes_plainly(side: Side, order_type: OrderType, quantity: int, price: int | None, instrument: Instrument,
+                   limits: PriceLimits | None, buying_power: int, sellable: int, fees: FeeSchedule) -> bool:
+    """True only for a round-lot order of `instrument` that `_PLAIN_RULES` all pass (an odd lot:
+    False, the rules decide), with `buying_power` in the account and `sellable` shares: the same
+    comparisons as the rules, in their order, in one pass. Property-tested against the engine."""
     spec = _spec(instrument.exchange)
-    qty = req.quantity
-    if req.symbol != instrument.symbol or req.order_type not in spec.order_types:
+    if order_type not in spec.order_types:
         return False
-    if qty <= spec.odd_lot_max or qty % instrument.lot_size:
+    if quantity <= spec.odd_lot_max or quantity % instrument.lot_size:
         return False
-    if (spec.max_order_quantity is not None and qty > spec.max_order_quantity) or limits is None:
+    if (spec.max_order_quantity is not None and quantity > spec.max_order_quantity) or limits is None:
         return False
-    price = req.price
     if price is not None and not (ladder(instrument.tick_ladder_id).is_on_tick(price)
                                   and limits.floor <= price <= limits.ceiling):
         return False
-    if req.side is Side.BUY:
-        value = (price if price is not None else limits.ceiling) * qty
+    if side is Side.BUY:
+        value = (price if price is not None else limits.ceiling) * quantity
         return value + fees.fee(value) <= buying_power
-    return qty <= sellable
+    return quantity <= sellable
 
 
 _MINUTE = timedelta(minutes=1)
