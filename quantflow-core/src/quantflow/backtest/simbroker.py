@@ -25,8 +25,7 @@ from quantflow.domain.portfolio import Account
 from quantflow.domain.trusted import built
 from quantflow.market.bands import PriceLimits
 from quantflow.market.calendar import TradingCalendar
-from quantflow.market.exchanges import spec_for
-from quantflow.market.ticks import TickLadder, ladder
+from quantflow.market.ticks import ladder
 from quantflow.trading.broker import BarLike
 from quantflow.trading.paper import PaperBrokerConfig, matching
 from quantflow.trading.paper.portfolio import PaperPortfolio
@@ -88,24 +87,6 @@ def fill_records(fills: list[SimFill]) -> list[FillRecord]:
     return [fill_row(c, s, VALUE[side], q, p, fee, tax, d) for c, s, side, q, p, fee, tax, d, _ in fills]
 
 
-@dataclass(frozen=True, slots=True)
-class InstrumentRules:
-    """What the risk rules and the matching need of one instrument, looked up once."""
-
-    instrument: Instrument
-    grid: TickLadder
-    lot: int
-    order_types: frozenset[OrderType]
-    odd_lot_max: int
-    max_quantity: int | None
-
-    @classmethod
-    def of(cls, instrument: Instrument) -> InstrumentRules:
-        spec = spec_for(instrument.exchange)
-        return cls(instrument, ladder(instrument.tick_ladder_id), instrument.lot_size, spec.order_types,
-                   spec.odd_lot_max, spec.max_order_quantity)
-
-
 class SimBroker:
     def __init__(self, config: PaperBrokerConfig, calendar: TradingCalendar,
                  orders: list[SimOrder] | None = None, fills: list[SimFill] | None = None) -> None:
@@ -117,18 +98,10 @@ class SimBroker:
         self.risk = RiskEngine(config.risk)
         self._lenient = only_plain_rules(config.risk, TradingState.ACTIVE)  # with the state, checked per order
         self.instruments: dict[str, Instrument] = {i.symbol: i for i in config.instruments}
-        self._markets: dict[str, InstrumentRules] = {}
         self.orders: list[SimOrder] = [] if orders is None else orders
         self.open: dict[str, list[SimOrder]] = {}  # symbol -> open orders, submission order
         self.fills: list[SimFill] = [] if fills is None else fills
 
-    def _market(self, symbol: str) -> InstrumentRules:
-        found = self._markets.get(symbol)
-        if found is None:
-            found = self._markets[symbol] = InstrumentRules.of(self.instruments[symbol])
-        return found
-
-    # --- what the node reads ------------------------------------------------------------------
     def reserved(self) -> int:
         total = 0
         for orders in self.open.values():
@@ -196,15 +169,16 @@ class SimBroker:
                 order.status = S.EXPIRED
         config = self.config
         budget = matching.volume_budget(bar.volume, config.max_participation)
-        market = self._market(symbol)
+        instrument = self.instruments[symbol]
+        grid, lot = ladder(instrument.tick_ladder_id), instrument.lot_size
         start = bar.start
         for order in orders:
             if order.status not in _OPEN or order.created_at > start:
                 continue
             limit = order.price if order.price is not None else order.mtl_limit
-            price = matching.bar_price(order, bar, limit, config.slippage_ticks, market.grid, order.limits)  # type: ignore[arg-type]
+            price = matching.bar_price(order, bar, limit, config.slippage_ticks, grid, order.limits)  # type: ignore[arg-type]
             remaining = order.quantity - order.filled
-            qty = matching.fillable_quantity(remaining, budget, market.lot) if price else 0
+            qty = matching.fillable_quantity(remaining, budget, lot) if price else 0
             if order.order_type is OrderType.MOK and qty < remaining:
                 order.status = S.CANCELLED
                 continue
