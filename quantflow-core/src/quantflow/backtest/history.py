@@ -163,6 +163,7 @@ class History:
 async def load_history(source: object, symbols: Sequence[str], start: date, end: date, warmup: int) -> History:
     """Read every symbol once; keep `warmup` bars before `start` for the indicators."""
     cuts: dict[str, tuple[Bars, np.ndarray, int]] = {}
+    absent: list[str] = []
     last = rules.daily_close(end)
     for symbol in symbols:
         bars = await source.bars(symbol, "1D", None, last)  # type: ignore[attr-defined]
@@ -171,10 +172,15 @@ async def load_history(source: object, symbols: Sequence[str], start: date, end:
         first = int(np.searchsorted(days, np.datetime64(start, "D"), side="left"))
         begin = max(0, first - warmup)
         if first >= stop:
+            absent.append(symbol)
             continue
         cuts[symbol] = (_cut(bars, begin, stop), days[begin:stop], first - begin)
-    if not cuts:
-        raise QuantflowError(f"no bars for {', '.join(symbols)} between {start} and {end}")
+    if not symbols:
+        raise QuantflowError("the workflow names no symbols to read bars for")
+    if absent:  # named by the workflow but not tradable here: say so now, not from inside a node's run
+        them = "it" if len(absent) == 1 else "them"
+        raise QuantflowError(f"the data has no bars between {start} and {end} for {', '.join(absent)}: remove "
+                             f"{them} from the workflow's symbols, or choose a period the data covers")
     ordered = tuple(sorted(cuts))
     panel = Panel([cuts[s][0] for s in ordered])
     series = {s: SymbolHistory(bars, days, first) for s, (bars, days, first) in cuts.items()}
