@@ -29,12 +29,17 @@ def _create(session, document) -> str:
         return str(response.json()["id"])
 
 
+def _open_toggle(session, document):
+    """Save `document`, log in and open it in the editor: its id and the toolbar's activation toggle."""
+    wid = _create(session, document)
+    session.login()
+    session.page.goto(f"{session.server.url}/workflows/{wid}")
+    return wid, session.page.get_by_test_id("activation")
+
+
 def test_activate_and_deactivate_from_the_toolbar(session) -> None:
-    s, page = session, session.page
-    wid = _create(s, SCHEDULED)
-    s.login()
-    page.goto(f"{s.server.url}/workflows/{wid}")
-    toggle = page.get_by_test_id("activation")
+    s = session
+    wid, toggle = _open_toggle(s, SCHEDULED)
     toggle.get_by_role("button", name="Activate").click()
     badge = toggle.locator(".badge.ok")
     expect(badge).to_contain_text("active · rev 1 · next")
@@ -51,11 +56,8 @@ def test_activate_and_deactivate_from_the_toolbar(session) -> None:
 
 
 def test_a_workflow_nothing_could_wake_is_refused_with_the_reason(session) -> None:
-    s, page = session, session.page
-    wid = _create(s, MANUAL)
-    s.login()
-    page.goto(f"{s.server.url}/workflows/{wid}")
-    toggle = page.get_by_test_id("activation")
+    s = session
+    _, toggle = _open_toggle(s, MANUAL)
     toggle.get_by_role("button", name="Activate").click()
     expect(toggle.get_by_role("alert")).to_contain_text("no schedule or on-bar-close trigger")
     s.errors.clear()  # the refused request (422) is logged by the browser; that is the expected answer
