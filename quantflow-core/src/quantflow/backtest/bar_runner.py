@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
-from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -22,16 +21,20 @@ from quantflow.backtest.accounts import SymbolAccounts
 from quantflow.backtest.config import BacktestConfig
 from quantflow.backtest.history import ClippedSource, History, load_history
 from quantflow.backtest.results import (
+    EQUITY_FIELDS,
+    VALUE,
     BacktestResult,
     EquityPoint,
     FillRecord,
     OrderRecord,
     PositionRecord,
     build_result,
+    fill_row,
+    order_row,
 )
 from quantflow.backtest.sessions import Sessions
 from quantflow.backtest.setup import BacktestError, Prepared, prepare
-from quantflow.domain.orders import Fill, Order, OrderStatus, OrderType, Side
+from quantflow.domain.orders import Fill, Order
 from quantflow.domain.trusted import built
 from quantflow.engine import RunContext, RunMode, RunStatus, execute
 from quantflow.gc_pause import gc_relaxed, keep_young_empty
@@ -110,7 +113,7 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
             cash, held = broker.holdings()
             closes = sessions.close[:, k].tolist()  # Python ints: the sum is exact whatever its size
             value = sum(q * closes[row_of[s]] for s, q in held.items())
-        equity.append(built(EquityPoint, {"day": day, "cash": cash, "equity": cash + value}, fields_set=_EQUITY_SET))
+        equity.append(built(EquityPoint, {"day": day, "cash": cash, "equity": cash + value}, fields_set=EQUITY_FIELDS))
         if progress is not None:
             progress(k + 1, total)
         keep_young_empty()  # what the session left behind lives to the end of the run
@@ -129,29 +132,19 @@ async def collect(broker: PaperBroker | SymbolAccounts, config: BacktestConfig, 
     return build_result(path, config, history.symbols, orders, fills, positions, equity)
 
 
-_VALUE: dict[StrEnum, str] = {m: m.value for kind in (Side, OrderType, OrderStatus) for m in kind}  # enum -> its value
-
-
-# each row kind's fields set, shared by its (frozen) rows
-_EQUITY_SET, _ORDER_SET, _FILL_SET = set(EquityPoint.model_fields), set(OrderRecord.model_fields), set(FillRecord.model_fields)
 _EXACT = 2.0**61  # below this (with room for the float estimate), shares x closes cannot overflow int64
 
 
 def _order_record(o: Order) -> OrderRecord:
     """`OrderRecord.of(o)`, built trusted: a ledger order's fields are already of the record's
     types (thousands per backtest; the parity tests hold these rows equal to the fast path's)."""
-    return built(OrderRecord, {
-        "client_order_id": o.client_order_id, "symbol": o.symbol, "side": _VALUE[o.side],
-        "order_type": _VALUE[o.order_type], "quantity": o.quantity, "price": o.price, "created_at": o.created_at,
-        "status": _VALUE[o.status], "filled_quantity": o.filled_quantity, "filled_notional": o.filled_notional,
-        "fees": o.fees_paid, "taxes": o.taxes_paid, "reject_code": o.reject_code}, fields_set=_ORDER_SET)
+    return order_row(o.client_order_id, o.symbol, VALUE[o.side], VALUE[o.order_type], o.quantity, o.price, o.created_at,
+                     VALUE[o.status], o.filled_quantity, o.filled_notional, o.fees_paid, o.taxes_paid, o.reject_code)
 
 
 def _fill_record(f: Fill) -> FillRecord:
     """`FillRecord.of(f, its session day)`, built trusted (a broker fill is already valid)."""
-    return built(FillRecord, {"client_order_id": f.client_order_id, "symbol": f.symbol, "side": _VALUE[f.side],
-                              "quantity": f.quantity, "price": f.price, "fee": f.fee, "tax": f.tax,
-                              "day": _vn_day(f.ts)}, fields_set=_FILL_SET)
+    return fill_row(f.client_order_id, f.symbol, VALUE[f.side], f.quantity, f.price, f.fee, f.tax, _vn_day(f.ts))
 
 
 @lru_cache(maxsize=8192)

@@ -25,6 +25,7 @@ from quantflow.backtest.history import ClippedSource, History, load_history
 from quantflow.backtest.results import (
     EQUITY_FIELDS,
     POSITION_FIELDS,
+    VALUE,
     BacktestResult,
     EquityPoint,
     FillRecord,
@@ -33,7 +34,7 @@ from quantflow.backtest.results import (
     build_result,
 )
 from quantflow.backtest.setup import BacktestError, prepare
-from quantflow.backtest.simbroker import VALUE, SimBroker, SimFill, SimOrder, fill_records
+from quantflow.backtest.simbroker import SimBroker, SimFill, SimOrder, fill_records
 from quantflow.domain.orders import OrderRequest, OrderType, Side
 from quantflow.domain.trusted import built
 from quantflow.engine import RunContext, RunMode, RunStatus, compile_plan, execute

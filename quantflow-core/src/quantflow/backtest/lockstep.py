@@ -32,8 +32,7 @@ import numpy as np
 
 from quantflow.backtest import rules
 from quantflow.backtest.decide import SizingRule
-from quantflow.backtest.results import FillRecord, OrderRecord, fill_row, order_row
-from quantflow.backtest.simbroker import VALUE
+from quantflow.backtest.results import VALUE, FillRecord, OrderRecord, fill_row, order_row
 from quantflow.domain.instrument import Exchange, Instrument
 from quantflow.domain.orders import OrderRequest, OrderStatus, OrderType, Side
 from quantflow.market.bands import bands_from_closes

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from quantflow.backtest.config import BacktestConfig
 from quantflow.backtest.metrics import Metrics, compute_metrics
-from quantflow.domain.orders import Fill, Order
+from quantflow.domain.orders import Fill, Order, OrderStatus, OrderType, Side
 from quantflow.domain.trusted import built
 
 
@@ -93,6 +93,9 @@ class EquityPoint(_Frozen):
     cash: int
     equity: int
 
+
+#: an order enum member -> the string a result row holds (an enum's `.value`, looked up once)
+VALUE: dict[Side | OrderType | OrderStatus, str] = {m: m.value for e in (Side, OrderType, OrderStatus) for m in e}
 
 #: every field of each record: the fields-set their trusted builders share (the models are frozen)
 ORDER_FIELDS, FILL_FIELDS, POSITION_FIELDS, TRADE_FIELDS, EQUITY_FIELDS = (

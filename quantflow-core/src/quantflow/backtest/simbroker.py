@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from quantflow.backtest import rules
-from quantflow.backtest.results import FillRecord, OrderRecord, fill_row, order_row
+from quantflow.backtest.results import VALUE, FillRecord, OrderRecord, fill_row, order_row
 from quantflow.domain.instrument import Instrument
 from quantflow.domain.orders import Fill, OrderRequest, OrderStatus, OrderType, Side
 from quantflow.domain.portfolio import Account
@@ -34,7 +34,6 @@ from quantflow.trading.risk import RiskContext, RiskEngine, TradingState, only_p
 S = OrderStatus
 _OPEN = (S.NEW, S.PARTIALLY_FILLED)
 #: member -> its string value, read without the enum's `value` property (a Python call each)
-VALUE: dict[Side | OrderType | OrderStatus, str] = {m: m.value for e in (Side, OrderType, OrderStatus) for m in e}
 _CLOSING = (OrderType.ATO, OrderType.ATC, OrderType.PLO)
 
 
