@@ -59,10 +59,9 @@ def promote_survivors() -> None:
     """Move what the young generations hold to the oldest without scanning it (freeze then unfreeze:
     list splices): for results that outlive a `gc_paused` block, so the first young collection after
     it does not walk them all. A heap the host had frozen (the server's) stays frozen."""
-    if gc.get_freeze_count():
-        gc.freeze()
-    else:
-        gc.freeze()
+    host_frozen = gc.get_freeze_count() > 0
+    gc.freeze()
+    if not host_frozen:
         gc.unfreeze()
 
 

@@ -45,7 +45,6 @@ from quantflow.market.calendar import default_calendar
 from quantflow.plugins.registry import Kind
 
 PLACE, CLOSE = "core:place_order", "core:close_position"
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 async def run_fast(workflow: Any, source: Any, config: BacktestConfig, *, types: Kind[Any] | None = None) -> BacktestResult:
@@ -175,9 +174,9 @@ class _Run:
         self._times: dict[int, tuple[Any, date]] = {}
         days = rules.order_days(history.days, calendar)  # each session's signals trade on these
         self.order_days: list[date] = days.tolist()
-        self.order_ordinals = days.astype(np.int64) + _EPOCH_ORDINAL
+        self.order_ordinals = days.astype(np.int64) + rules.EPOCH_ORDINAL
         settles = calendar.settlement_dates(days)  # NaT -> 0: lockstep hands such a buy to the event loop
-        self.settle_ordinals = np.where(np.isnat(settles), 0, settles.astype(np.int64) + _EPOCH_ORDINAL)
+        self.settle_ordinals = np.where(np.isnat(settles), 0, settles.astype(np.int64) + rules.EPOCH_ORDINAL)
         self._count = 0
         self.stepped = lockstep.Outcome()  # what lockstep simulated (other symbols than the loop's)
 

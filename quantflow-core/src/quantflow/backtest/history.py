@@ -24,7 +24,6 @@ from quantflow.nodes.panel import Panel
 
 _VN_OFFSET = np.timedelta64(7, "h")
 _SYMBOL = re.compile(r"[A-Z0-9]{1,20}\Z")
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def session_days(times: np.ndarray) -> np.ndarray:
@@ -74,7 +73,7 @@ def _whole(o: np.ndarray, h: np.ndarray, low: np.ndarray, c: np.ndarray, v: np.n
     wo, wh, wl, wc, wv = whole[:5]
     valid = finite & (wo > 0) & (wl > 0) & (wv >= 0) & (wh >= np.maximum(np.maximum(wo, wc), wl)) \
         & (wl <= np.minimum(wo, wc))  # high, close > 0 follow from high >= low > 0 and close >= low
-    whole[5] = days.astype(np.int64) + _EPOCH_ORDINAL
+    whole[5] = days.astype(np.int64) + rules.EPOCH_ORDINAL
     whole[6] = valid
     return whole, valid
 
@@ -162,6 +161,8 @@ class History:
 
 async def load_history(source: object, symbols: Sequence[str], start: date, end: date, warmup: int) -> History:
     """Read every symbol once; keep `warmup` bars before `start` for the indicators."""
+    if not symbols:
+        raise QuantflowError("the workflow names no symbols to read bars for")
     cuts: dict[str, tuple[Bars, np.ndarray, int]] = {}
     absent: list[str] = []
     last = rules.daily_close(end)
@@ -175,8 +176,6 @@ async def load_history(source: object, symbols: Sequence[str], start: date, end:
             absent.append(symbol)
             continue
         cuts[symbol] = (_cut(bars, begin, stop), days[begin:stop], first - begin)
-    if not symbols:
-        raise QuantflowError("the workflow names no symbols to read bars for")
     if absent:  # named by the workflow but not tradable here: say so now, not from inside a node's run
         them = "it" if len(absent) == 1 else "them"
         raise QuantflowError(f"the data has no bars between {start} and {end} for {', '.join(absent)}: remove "

@@ -41,7 +41,6 @@ from quantflow.market.fees import FeeSchedule, rate_ratio
 from quantflow.trading.risk import RejectReason, RiskLimits, TradingState, only_plain_rules
 
 _BAND_TYPES = {OrderType.LO, OrderType.ATO, OrderType.ATC}
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _LIMIT = 2**45  # money and share values stay below this, so products with small ratios fit int64
 _RATIO = 2**17  # numerators and denominators of the rates, percent and participation
 _SLOTS = 4  # unsettled buy lots kept per symbol (T+2: at most a few are ever unsettled)
@@ -350,9 +349,9 @@ class _Events:
         nxt = i + 1
         exists = nxt < bars
         whole = market.broker_columns(row, np.minimum(nxt, bars - 1)).T
-        first = int(market.days[0].astype(np.int64)) + _EPOCH_ORDINAL
-        on_grid = np.full(int(market.days[-1].astype(np.int64)) + _EPOCH_ORDINAL - first + 1, 0, dtype=np.int64)
-        on_grid[market.days.astype(np.int64) + _EPOCH_ORDINAL - first] = np.arange(len(market.days))
+        first = int(market.days[0].astype(np.int64)) + rules.EPOCH_ORDINAL
+        on_grid = np.full(int(market.days[-1].astype(np.int64)) + rules.EPOCH_ORDINAL - first + 1, 0, dtype=np.int64)
+        on_grid[market.days.astype(np.int64) + rules.EPOCH_ORDINAL - first] = np.arange(len(market.days))
         again = np.zeros(len(rr), dtype=bool)  # the symbol fires again on the next bar
         again[:-1] = (rr[1:] == rr[:-1]) & (i[1:] == i[:-1] + 1)
 
@@ -376,10 +375,6 @@ class _Events:
         self.following = put(i + 2 < bars, bool, False)  # the symbol has a bar after the next one
         self.bars = np.zeros((*shape, 5), dtype=np.int64)  # the next bar's open, high, low, close, volume
         self.bars[at] = np.where(exists[:, None], whole[:, :5], 0)
-
-    def next_bar_field(self, field_: int, p: np.ndarray, j: int) -> np.ndarray:
-        found: np.ndarray = self.bars[p, j, field_]
-        return found
 
 
 class _Bands:

@@ -33,6 +33,9 @@ SESSION_OPEN = time(9, 0)
 LAST_ENTRY = time(14, 30)
 #: When a daily bar is complete (the data convention of `quantflow.data.timestamps`).
 DAILY_CLOSE = time(15, 0)
+assert DAILY_CLOSE >= LAST_ENTRY  # `order_days`: a daily bar's signal always trades the next session
+#: `date.toordinal()` of the numpy epoch: datetime64[D] day numbers + this = ordinals
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def daily_close(day: date) -> datetime:
@@ -62,7 +65,6 @@ def order_days(days: np.ndarray, calendar: TradingCalendar) -> np.ndarray:
     """The session each daily bar's signal trades in (datetime64[D] in and out): `order_time`'s day
     for `daily_close(day)`, at once. A daily bar closes after LAST_ENTRY, so that is always the
     next trading day."""
-    assert DAILY_CLOSE >= LAST_ENTRY
     return calendar.next_trading_days(days)
 
 

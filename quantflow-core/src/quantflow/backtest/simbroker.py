@@ -87,9 +87,7 @@ def fill_records(fills: list[SimFill]) -> list[FillRecord]:
 
 
 class SimBroker:
-    def __init__(self, config: PaperBrokerConfig, calendar: TradingCalendar,
-                 orders: list[SimOrder] | None = None, fills: list[SimFill] | None = None) -> None:
-        """`orders` / `fills`: lists to append to."""
+    def __init__(self, config: PaperBrokerConfig, calendar: TradingCalendar) -> None:
         self.config = config
         self.calendar = calendar
         self.fees = config.fees
@@ -97,9 +95,9 @@ class SimBroker:
         self.risk = RiskEngine(config.risk)
         self._lenient = only_plain_rules(config.risk, TradingState.ACTIVE)  # with the state, checked per order
         self.instruments: dict[str, Instrument] = {i.symbol: i for i in config.instruments}
-        self.orders: list[SimOrder] = [] if orders is None else orders
+        self.orders: list[SimOrder] = []
         self.open: dict[str, list[SimOrder]] = {}  # symbol -> open orders, submission order
-        self.fills: list[SimFill] = [] if fills is None else fills
+        self.fills: list[SimFill] = []
 
     def reserved(self) -> int:
         total = 0
