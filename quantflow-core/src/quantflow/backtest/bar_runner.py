@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -39,7 +38,7 @@ from quantflow.domain.trusted import built
 from quantflow.engine import RunContext, RunMode, RunStatus, execute
 from quantflow.gc_pause import gc_relaxed, keep_young_empty
 from quantflow.market.calendar import default_calendar
-from quantflow.market.sessions import to_vn_time
+from quantflow.market.sessions import vn_day
 from quantflow.plugins.registry import Kind
 from quantflow.trading.paper import PaperBroker
 
@@ -144,10 +143,4 @@ def _order_record(o: Order) -> OrderRecord:
 
 def _fill_record(f: Fill) -> FillRecord:
     """`FillRecord.of(f, its session day)`, built trusted (a broker fill is already valid)."""
-    return fill_row(f.client_order_id, f.symbol, VALUE[f.side], f.quantity, f.price, f.fee, f.tax, _vn_day(f.ts))
-
-
-@lru_cache(maxsize=8192)
-def _vn_day(when: datetime) -> date:
-    """The local trading day of a fill time: a session's fills share a few instants (its bars' starts)."""
-    return to_vn_time(when).date()
+    return fill_row(f.client_order_id, f.symbol, VALUE[f.side], f.quantity, f.price, f.fee, f.tax, vn_day(f.ts))

@@ -29,7 +29,7 @@ from quantflow.engine.context import RunContext
 from quantflow.errors import QuantflowError
 from quantflow.market.calendar import TradingCalendar, default_calendar
 from quantflow.market.fees import FeeSchedule
-from quantflow.market.sessions import to_vn_time
+from quantflow.market.sessions import vn_day
 from quantflow.nodes import Category, Frame, NodeParams, Port, PortType, node
 from quantflow.nodes.panel import PanelFrame
 from quantflow.nodes.values import Frame as FrameValue
@@ -218,7 +218,7 @@ def _alone(account: Any, group: list[BarSignal], rule: SizingRule, order_type: O
 def _order_time(now: datetime, calendar: TradingCalendar) -> tuple[datetime, date]:
     """`rules.order_time` and its local day, once per run instant (every run of a session asks)."""
     at = rules.order_time(now, calendar)
-    return at, to_vn_time(at).date()
+    return at, vn_day(at)
 
 
 def _by_account(broker: Any, signals: list[BarSignal]) -> list[tuple[Any, list[BarSignal]]]:

@@ -8,8 +8,9 @@ adapter should prefer DNSE's session channel, but backtests and the paper broker
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
+from functools import lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
@@ -62,6 +63,13 @@ def to_vn_time(when: datetime) -> datetime:
     if when.tzinfo is None or when.utcoffset() is None:
         raise ValueError(f"datetime {when!r} is naive; pass a timezone-aware datetime")
     return when.astimezone(VN_TZ)
+
+
+@lru_cache(maxsize=8192)
+def vn_day(when: datetime) -> date:
+    """The Vietnamese trading day of instant `when`, cached: simulations ask it for the same few
+    instants again and again (a session's bar times, its order time)."""
+    return to_vn_time(when).date()
 
 
 def session_at(

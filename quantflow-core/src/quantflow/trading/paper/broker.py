@@ -22,7 +22,7 @@ from quantflow.domain.portfolio import Account, Position
 from quantflow.domain.trusted import built
 from quantflow.market.bands import PriceLimits, price_limits, reference_from_close
 from quantflow.market.calendar import TradingCalendar, default_calendar
-from quantflow.market.sessions import to_vn_time
+from quantflow.market.sessions import vn_day
 from quantflow.market.ticks import TickLadder, ladder
 from quantflow.trading.broker import CAP_ACCOUNT, CAP_MODIFY, BarLike, Broker, MarketDataSink
 from quantflow.trading.errors import BrokerError, NotConnectedError
@@ -80,7 +80,6 @@ class PaperBroker(Broker, MarketDataSink):
         self._instruments: dict[str, Instrument] = {i.symbol: i for i in self.config.instruments}
         # tick ladder per symbol: read for every bar and order (an instrument never changes here)
         self._ladder_ids: dict[str, str] = {s: i.tick_ladder_id for s, i in self._instruments.items()}
-        self._ladder_names: dict[str, str] = {s: ladder(x).name for s, x in self._ladder_ids.items()}
         self._reference: dict[str, tuple[date | None, int]] = {
             s: (None, p) for s, p in self.config.reference_prices.items()
         }
@@ -225,7 +224,7 @@ class PaperBroker(Broker, MarketDataSink):
         would change nothing else that the later bar does not overwrite (reference, clock)."""
         if self.ledger.has_open(bar.symbol):
             raise BrokerError(f"{bar.symbol} has working orders; feed its bars with on_bar")
-        self._last[bar.symbol] = (_vn_day(bar.start), bar.close)
+        self._last[bar.symbol] = (vn_day(bar.start), bar.close)
 
     def catch_up(self, symbol: str, day: date, end: datetime, close: int,
                  previous: tuple[date, int] | None = None) -> None:
@@ -296,7 +295,7 @@ class PaperBroker(Broker, MarketDataSink):
                             "client_order_id": order.client_order_id, "symbol": order.symbol, "side": order.side,
                             "quantity": qty, "price": price, "fee": fee, "tax": tax, "ts": ts}, fields_set=_FILL_SET)
         filled = self._record(OrderEvent.trusted(K.FILLED, order.client_order_id, ts, fill=fill))
-        self._portfolio.apply_fill(fill, _settlement(self._calendar, day))
+        self._portfolio.apply_fill(fill, self._calendar.settlement_date(day))
         self._fills.append(fill)
         return filled
 
@@ -324,10 +323,10 @@ class PaperBroker(Broker, MarketDataSink):
 
     def _advance(self, symbol: str, ts: datetime) -> date:
         """Start `symbol`'s trading day `day` if new: roll the reference, expire stale day orders."""
-        day = _vn_day(ts)
+        day = vn_day(ts)
         self._open_day(symbol, day)
         for order in self.ledger.open_orders(symbol):
-            if _vn_day(order.created_at) < day:
+            if vn_day(order.created_at) < day:
                 self._finish(order.client_order_id, K.EXPIRED, max(ts, order.updated_at))
         return day
 
@@ -339,7 +338,7 @@ class PaperBroker(Broker, MarketDataSink):
         if seeded is not None and seeded[0] is None:  # configured reference: the first day seen
             self._reference[symbol] = (day, seeded[1])
         elif last is not None and last[0] < day:  # new day: previous close
-            self._reference[symbol] = (day, reference_from_close(last[1], self._ladder_names[symbol]))
+            self._reference[symbol] = (day, reference_from_close(last[1], self._ladder_ids[symbol]))
 
     def _limits(self, symbol: str, day: date) -> PriceLimits | None:
         instrument = self._instruments.get(symbol)
@@ -372,7 +371,7 @@ class PaperBroker(Broker, MarketDataSink):
         instrument = self._instruments.get(request.symbol)
         if instrument is None:
             return RejectReason.UNKNOWN_SYMBOL, f"{request.symbol} is not an instrument this paper account trades", None
-        day = _vn_day(request.created_at)
+        day = vn_day(request.created_at)
         limits = self._limits(request.symbol, day)
         sellable = self._sellable(request, day) if request.side is Side.SELL else 0
         if self.risk.accepts_plainly(request, instrument=instrument, now=request.created_at, price_limits=limits,
@@ -422,7 +421,7 @@ class PaperBroker(Broker, MarketDataSink):
                                "reserved_cash": reserved}, fields_set=_ACCOUNT_SET)
 
     def _today(self) -> date:
-        return _vn_day(self._now) if self._now else date.min
+        return vn_day(self._now) if self._now else date.min
 
     def _event_time(self, order: Order) -> datetime:
         return max(order.updated_at, self._now) if self._now else order.updated_at
@@ -435,16 +434,3 @@ _FILL_SET, _ACCOUNT_SET = set(Fill.model_fields), set(Account.model_fields)  # s
 def _band(exchange: Exchange, reference: int, first_day: bool, ladder_id: str) -> PriceLimits:
     """`price_limits` by position (keyword arguments make every cache lookup slower)."""
     return price_limits(exchange, reference, first_day=first_day, ladder_id=ladder_id)
-
-
-@lru_cache(maxsize=8192)
-def _vn_day(when: datetime) -> date:
-    """The Vietnamese trading day of instant `when`: asked for every bar, order and check with the
-    same few instants (a session's bar times, its order time)."""
-    return to_vn_time(when).date()
-
-
-@lru_cache(maxsize=8192)
-def _settlement(calendar: TradingCalendar, day: date) -> date:
-    """T+2 of `day` (a calendar's trading days never change once built)."""
-    return calendar.settlement_date(day)
