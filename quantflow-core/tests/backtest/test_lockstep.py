@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from quantflow.backtest import BacktestConfig, BacktestResult, lockstep, run_fast  # noqa: F401
+from quantflow.backtest import BacktestConfig, BacktestResult, lockstep, run_fast
 from quantflow.data.bars import Bars
 from quantflow.data.memory import MemorySource
 from quantflow.domain import Exchange
