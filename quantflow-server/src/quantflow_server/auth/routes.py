@@ -96,10 +96,7 @@ class AuthController(Controller):
     async def logout(self, state: State, session: Session, me: Me) -> Response[dict[str, str]]:
         user = await session.get(User, me.id)
         assert user is not None
-        user.token_version += 1
-        await state.audit.record(session, "logout", user, {})
-        await session.commit()
-        state.tokens.users.forget(user.id)  # once committed: this process's next request sees it
+        await _revoke_tokens(state, session, user, "logout")
         return Response({"status": "logged out"}, cookies=state.tokens.cleared_cookies())
 
     @post("/password", summary="Change the caller's password (revokes every token)", status_code=200)
@@ -111,11 +108,17 @@ class AuthController(Controller):
         if (why := password_problem(data.new_password)) is not None:
             raise ProblemError(422, why, errors=[{"field": "new_password", "message": why}])
         user.password_hash = hash_password(data.new_password)
-        user.token_version += 1
-        await state.audit.record(session, "password_changed", user, {})
-        await session.commit()
-        state.tokens.users.forget(user.id)  # once committed: this process's next request sees it
+        await _revoke_tokens(state, session, user, "password_changed")
         return _user_out(user)
+
+
+async def _revoke_tokens(state: State, session: Session, user: User, action: str) -> None:
+    """Invalidate every token of `user` (and commit, audited as `action`); this process's next
+    request sees it at once, another's within the auth cache's lifetime."""
+    user.token_version += 1
+    await state.audit.record(session, action, user, {})
+    await session.commit()
+    state.tokens.users.forget(user.id)  # once committed
 
 
 class UsersController(Controller):

@@ -51,6 +51,7 @@ class Journal:
         count = len(self._events)
         if count % CHUNK == 0:
             self._chunks.append(frame_of(self._events[count - CHUNK : count]))
+            self.size += len(self._chunks[-1])  # the shared frame is held beside its events
         self._wake()
 
     def close(self) -> None:

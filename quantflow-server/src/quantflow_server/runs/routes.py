@@ -149,7 +149,7 @@ class RunController(Controller):
         return _out(run, owner or "")
 
 
-async def _notice_disconnect(socket: WebSocket[Principal, Any, Any], wake: asyncio.Event, gone: list[bool]) -> None:
+async def _notice_disconnect(socket: WebSocket[Principal, Any, Any], wake: asyncio.Event) -> None:
     """Clients send nothing, so receiving only ever yields their disconnect: waking the subscriber
     then frees it during a quiet run, not at the run's next event."""
     try:
@@ -157,23 +157,21 @@ async def _notice_disconnect(socket: WebSocket[Principal, Any, Any], wake: async
             pass
     except (WebSocketDisconnect, OSError):
         pass
-    gone.append(True)
-    wake.set()
+    wake.set()  # after this the task is done: the follower reads that as "the client left"
 
 
 async def _follow(socket: WebSocket[Principal, Any, Any], journal: Journal) -> None:
     """Send every event from the first on, as frames of consecutive events, until the run ends (then
     close 1000) or the client leaves. The cursor makes the seam between replay and live exact."""
     wake = asyncio.Event()
-    gone: list[bool] = []  # the watcher appends once the client has left
     journal.subscribers.add(wake)
-    watcher = asyncio.create_task(_notice_disconnect(socket, wake, gone))
+    watcher = asyncio.create_task(_notice_disconnect(socket, wake))
     # The ASGI send itself (behind Litestar's check that the socket is still open), not send_text:
     # its two wrappers cost a tenth of the server's CPU under 500 subscribers.
     send = socket.send
     cursor = 0
     try:
-        while not gone:
+        while not watcher.done():
             wake.clear()  # before reading the journal: an event appended from here on wakes us again
             frames, cursor = journal.frames(cursor)
             for frame in frames:
