@@ -7,6 +7,7 @@ import keyword
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from quantflow.expr.kinds import ValueKind
 from quantflow.expr.parser import parse
 
 Columns = Mapping[str, np.ndarray]
+_DTYPE = {ValueKind.NUMBER: np.dtype(np.float64), ValueKind.BOOL: np.dtype(bool)}
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -42,16 +44,17 @@ class CompiledExpression:
     def evaluate(self, columns: Columns, lookup: Callable[[str], Columns] | None = None) -> np.ndarray:
         """Values for every bar: float64 (NaN during warm-up) or bool. `lookup(symbol)` must
         return that instrument's columns already aligned on the same timestamps as `columns`."""
-        main = _prepare(columns, self.columns, self._kinds(None), "columns")
+        dtypes = self._dtypes
+        main = _prepare(columns, dtypes[None], "columns")
         length = _length(main, columns)
         others: dict[str, Columns] = {}
-        for symbol, fields in self.lookups.items():
+        for symbol in self.lookups:
             if lookup is None:
                 raise EvaluationError(f"expression uses lookup({symbol!r}) but no lookup was given")
-            others[symbol] = _prepare(lookup(symbol), fields, self._kinds(symbol), f"lookup({symbol!r})")
+            others[symbol] = _prepare(lookup(symbol), dtypes[symbol], f"lookup({symbol!r})")
             if _length(others[symbol], None, length) != length:
                 raise EvaluationError(f"lookup({symbol!r}) columns are not aligned: lengths differ from the main series")
-        return vectorized.evaluate(self._order, main, others, length)
+        return vectorized.evaluate(self._program, main, others, length)
 
     def incremental(self) -> IncrementalEvaluator:
         """A fresh bar-by-bar evaluator whose n-th update equals `evaluate(...)[n-1]`."""
@@ -62,8 +65,18 @@ class CompiledExpression:
         equals `incremental()`'s k-th update fed that symbol's bars. Not for lookup() expressions."""
         return BatchEvaluator(self._order)
 
-    def _kinds(self, symbol: str | None) -> dict[str, ValueKind]:
-        return {n.name: n.kind for n in self._order if isinstance(n, ir.Column) and n.symbol == symbol}
+    @functools.cached_property
+    def _program(self) -> vectorized.Program:
+        return vectorized.program(self._order)
+
+    @functools.cached_property
+    def _dtypes(self) -> dict[str | None, dict[str, np.dtype[Any]]]:
+        """Symbol (None: the main instrument) -> each column it reads -> the dtype it is read as."""
+        found: dict[str | None, dict[str, np.dtype[Any]]] = {None: {}, **{s: {} for s in self.lookups}}
+        for node in self._order:
+            if isinstance(node, ir.Column):
+                found[node.symbol][node.name] = _DTYPE[node.kind]
+        return found
 
 
 def compile_expression(
@@ -94,14 +107,15 @@ def compile_expression(
     )
 
 
-def _prepare(columns: Columns, needed: frozenset[str], kinds: Mapping[str, ValueKind], what: str) -> dict[str, np.ndarray]:
-    missing = sorted(needed - set(columns))
+def _prepare(columns: Columns, dtypes: Mapping[str, np.dtype[Any]], what: str) -> dict[str, np.ndarray]:
+    missing = sorted(dtypes.keys() - columns.keys())
     if missing:
         raise EvaluationError(f"{what} lacks {', '.join(missing)}")
     prepared = {}
-    for name in needed:
-        dtype = np.float64 if kinds[name] is ValueKind.NUMBER else bool
-        array = np.asarray(columns[name]).astype(dtype, copy=False)
+    for name, dtype in dtypes.items():
+        array = columns[name]
+        if type(array) is not np.ndarray or array.dtype is not dtype:  # as given when it already is
+            array = np.asarray(array).astype(dtype, copy=False)
         if array.ndim != 1:
             raise EvaluationError(f"{what}[{name!r}] must be one-dimensional")
         prepared[name] = array
