@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import anyio
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 from quantflow.backtest import rules
@@ -85,6 +86,7 @@ def test_risk_gate_stops_refused_orders_before_the_broker() -> None:
     anyio.run(case)
 
 
-@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
-def test_session_stamp_is_the_order_id_stamp_of_the_session_start(day: date) -> None:
-    assert rules.session_stamp(day) == rules.order_id_stamp(rules.session_start(day))
+@given(st.lists(st.dates(min_value=date(1000, 1, 1), max_value=date(9999, 12, 31)), max_size=20))
+def test_session_stamps_are_the_order_id_stamps_of_the_session_starts(days: list[date]) -> None:
+    stamps = rules.session_stamps(np.array(days, dtype="datetime64[D]"))
+    assert stamps == [rules.order_id_stamp(rules.session_start(day)) for day in days]

@@ -299,13 +299,14 @@ def _records(out: Outcome, symbols: list[Symbol], log: list[tuple[np.ndarray, ..
     out.fill_columns = (fill_k[made], market_row[made], np.where(buy, -(notional + fee + tax), notional - fee - tax)[made],
                         np.where(buy, filled, -filled)[made])
     # the orders, column by column, then a row each
-    rows, sessions, buys = r.tolist(), session.tolist(), buy.tolist()
-    unique = np.unique(session).tolist()
-    times = dict(zip(unique, [when(k)[0] for k in unique], strict=True))
-    stamps = {k: rules.session_stamp(when(k)[1]) for k in unique}  # orders go live at their session's start
+    rows, buys = r.tolist(), buy.tolist()
+    unique, first, inverse = np.unique(session, return_index=True, return_inverse=True)
+    sessions = inverse.tolist()  # each order's position in `unique`
+    times = [when(k)[0] for k in unique.tolist()]  # orders go live at their session's start
+    stamps = rules.session_stamps((ev.order_day[r[first], j[first]] - rules.EPOCH_ORDINAL).astype("datetime64[D]"))
     prefixes = [rules.order_id_prefix(node_id, s.symbol) for s in symbols]
     letters = {True: ".b", False: ".s"}
-    ids = [prefixes[x] + stamps[k] + letters[b] for x, k, b in zip(rows, sessions, buys, strict=True)]  # `rules.client_order_id`
+    ids = [prefixes[x] + stamps[u] + letters[b] for x, u, b in zip(rows, sessions, buys, strict=True)]  # `rules.client_order_id`
     names = [symbols[x].symbol for x in rows]
     side_of = {True: VALUE[Side.BUY], False: VALUE[Side.SELL]}
     sides = [side_of[b] for b in buys]
@@ -318,10 +319,10 @@ def _records(out: Outcome, symbols: list[Symbol], log: list[tuple[np.ndarray, ..
         OrderRequest(client_order_id=ids[x], symbol=names[x], side=Side(sides[x]), order_type=order_type,
                      quantity=quantities[x], price=prices[x], created_at=at)
     rows_made = map(order_row, ids, names, sides, repeat(VALUE[order_type]), quantities, prices,
-                    [times[k] for k in sessions], [_STATUSES[x] for x in status.tolist()], filled.tolist(),
+                    [times[u] for u in sessions], [_STATUSES[x] for x in status.tolist()], filled.tolist(),
                     notional.tolist(), fee.tolist(), tax.tolist(),
                     [_OVER_MAXIMUM if x == _REJECTED else None for x in status.tolist()])
-    out.orders = list(zip(sessions, market_row.tolist(), rows_made, strict=True))
+    out.orders = list(zip(session.tolist(), market_row.tolist(), rows_made, strict=True))
     # the fills, by the session they fill on (here one fill per symbol and session)
     f = np.flatnonzero(made)
     f = f[np.lexsort((r[f], fill_k[f]))]

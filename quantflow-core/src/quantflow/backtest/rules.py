@@ -177,9 +177,16 @@ def _safe_id(node_id: str) -> str:
     return "".join(c if c.isalnum() or c in "_.-" else "_" for c in node_id)[:30]
 
 
-def session_stamp(day: date) -> str:
-    """`order_id_stamp(session_start(day))` without strftime: a backtest stamps every session."""
-    return f"{day.year:04d}{day.month:02d}{day.day:02d}{SESSION_OPEN.hour:02d}{SESSION_OPEN.minute:02d}"
+def session_stamps(days: np.ndarray) -> list[str]:
+    """`order_id_stamp(session_start(day))` of each day (datetime64[D]), at once: a backtest
+    stamps every session. The stamp's digits are one integer's, YYYYMMDDhhmm."""
+    months = days.astype("datetime64[M]")
+    years = months.astype("datetime64[Y]")
+    year = years.astype(np.int64) + 1970
+    month = (months - years).astype(np.int64) + 1
+    day = (days - months).astype(np.int64) + 1
+    number = ((year * 100 + month) * 100 + day) * 10_000 + SESSION_OPEN.hour * 100 + SESSION_OPEN.minute
+    return [f"{x:012d}" for x in number.tolist()]
 
 
 @lru_cache(maxsize=4096)
