@@ -119,8 +119,11 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
     snum, sden = rules._percent_ratio(rule.percent)
     lot = np.array([s.instrument.lot_size for s in symbols], dtype=np.int64)
     specs = [spec_for(s.instrument.exchange) for s in symbols]
-    type_ok = np.array([order_type in sp.order_types for sp in specs])
-    odd_max = np.array([sp.odd_lot_max for sp in specs], dtype=np.int64)
+    # Every order planned below is a whole number of lots, a buy within buying power at the
+    # ceiling (its reserve price) and a sell within the sellable shares: of `risk.passes_plainly`
+    # only the order type, the odd-lot bound and the exchange's maximum can fail. `plain`: the
+    # first two pass for every order of the row (a lot above the odd-lot bound).
+    plain = np.array([order_type in sp.order_types for sp in specs]) & (lot > [sp.odd_lot_max for sp in specs])
     max_q = np.array([sp.max_order_quantity if sp.max_order_quantity is not None else _LIMIT for sp in specs], dtype=np.int64)
     cash = np.full(n, initial_cash, dtype=np.int64)
     held = np.zeros(n, dtype=np.int64)
@@ -133,7 +136,7 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
     work_shares = np.zeros(n, dtype=np.int64)
     gone = np.zeros(n, dtype=np.int8)  # handed back to the event loop: the index of the reason
     gone[odd_close.any(axis=1)] = 3
-    log: list[tuple[np.ndarray, ...]] = []  # per step: the orders placed (row, step, side, ..., fill session)
+    log = _Log()
 
     # what does not depend on the accounts, for every firing bar at once (sessions x symbols)
     band_ok = limits.ok
@@ -148,92 +151,90 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         px_buy = px_sell = o if order_type is OrderType.ATO else c
     budget = v * pnum // pden  # `matching.volume_budget`
     lots_budget = budget - budget % lot[:, None]
+    close = np.where(odd_close, 1, ev.close)  # >= 1: a row with an odd close is gone from the start
     static = {name: np.ascontiguousarray(a.T) for name, a in {
-        "mask": ev.mask, "day": ev.order_day, "buy": ev.buy & band_ok, "sell": ev.sell & band_ok, "close": ev.close,
-        "ceiling": limits.ceiling, "floor": limits.floor, "exists": exists, "session": session, "odd_bar": odd_bar,
-        "px_buy": px_buy, "px_sell": px_sell, "lots_budget": lots_budget, "volume_big": v >= _LIMIT,
-        "following": ev.following, "settles": ev.settles, "fires_next": ev.fires_next, "next_k": ev.next_k}.items()}
+        "mask": ev.mask, "day": ev.order_day, "buy": ev.buy & band_ok, "sell": ev.sell & band_ok, "close": close,
+        "close_f": close.astype(float), "ceiling": limits.ceiling, "exists": exists, "session": session,
+        "odd_bar": odd_bar, "px_buy": px_buy, "px_sell": px_sell, "lots_budget": lots_budget,
+        "volume_big": v >= _LIMIT, "following": ev.following, "settles": ev.settles, "fires_next": ev.fires_next}.items()}
 
+    # One step per firing bar index j, over all rows at once; a row without a j-th firing bar, or
+    # handed back, is inactive: it places nothing, so nothing of its state changes (once inactive
+    # for want of firing bars, a row stays so). All quantities, cash and prices are >= 0.
     for j in range(width):
         at = {name: a[j] for name, a in static.items()}
-        p = np.flatnonzero(at["mask"] & (gone == 0))
-        if not len(p):
+        active = at["mask"] & (gone == 0)
+        if not active.any():
             continue
-        day = at["day"][p]
-        lot_p = lot[p]
-        ceiling = at["ceiling"][p]
-        buy, sell = at["buy"][p], at["sell"][p]
-        unsettled = np.where(lot_day[p] > day[:, None], lot_qty[p], 0).sum(axis=1)
-        sellable = np.where(held[p] > 0, np.maximum(0, held[p] - unsettled - work_shares[p]), 0)
+        day, close, ceiling = at["day"], at["close"], at["ceiling"]  # ceiling >= 1 (`_Bands`)
+        sell, buy = at["sell"] & active, at["buy"] & active
+        unsettled = np.where(lot_day > day[:, None], lot_qty, 0).sum(axis=1)
+        sellable = np.maximum(held - unsettled - work_shares, 0)
         # the sell phase of `plan_one` (no target rebalancing in this case)
         q_sell = sellable if rule.sizing != "quantity" else np.minimum(sellable, rule.quantity)
-        q_sell = np.where(sell & (q_sell > 0), q_sell - q_sell % lot_p, 0)
-        # the buy phase: `rules.buy_quantity` and `rules.affordable`, on arrays
-        wants_buy = buy & ~sell
-        close = at["close"][p]
-        reserve_at = ceiling  # LO at the band edge is priced at the ceiling; other types are valued there
-        equity = cash[p] + held[p] * close
+        q_sell = np.where(sell, q_sell - q_sell % lot, 0)
+        # the buy phase: `rules.buy_quantity` and `rules.affordable`, on arrays; an LO at the band
+        # edge is priced at the ceiling, other types are valued there (the reserve price)
+        equity = cash + held * close
         if rule.sizing == "percent_equity":
-            wanted = equity * snum // (sden * 100 * np.maximum(close, 1))
+            wanted = equity * snum // (sden * 100 * close)
         else:
-            wanted = np.full(len(p), rule.quantity, dtype=np.int64)
-        wanted = np.where(wanted > 0, wanted - wanted % lot_p, 0)
-        bp = cash[p] - work_cash[p]
-        work_cash[p], work_shares[p] = 0, 0  # read once: that order expires on the next bar
-        afford = np.where((bp > 0) & (reserve_at > 0), bp * fden // np.maximum(reserve_at * (fden + fnum), 1), 0)
-        afford = np.where(afford > 0, afford - afford % lot_p, 0)
+            wanted = np.full(n, rule.quantity, dtype=np.int64)
+        wanted -= wanted % lot
+        bp = cash - work_cash
+        work_cash[active], work_shares[active] = 0, 0  # read once: that order expires on the next bar
+        wants_buy = buy & ~sell & (bp < _LIMIT)  # beyond: `big` below, and bp x fden would not fit
+        afford = np.where(wants_buy, np.maximum(bp, 0) * fden // (ceiling * (fden + fnum)), 0)
+        afford -= afford % lot
         while True:
-            value = reserve_at * afford
-            over = (afford > 0) & (value + -(-value * fnum // fden) > bp)
+            value = ceiling * afford
+            over = (afford > 0) & (value - (-value * fnum // fden) > bp)
             if not over.any():
                 break
-            afford = afford - np.where(over, lot_p, 0)
-        q_buy = np.where(wants_buy, np.minimum(wanted, afford), 0)
+            afford -= np.where(over, lot, 0)
+        q_buy = np.minimum(wanted, afford)
         side_buy = q_buy > 0
         quantity = np.where(side_buy, q_buy, q_sell)
         placed = quantity > 0
-        big = (held[p].astype(float) * close >= _LIMIT) | (np.abs(equity) >= _LIMIT) | (bp >= _LIMIT) \
-            | (reserve_at * np.maximum(afford, 0) >= _LIMIT) | (held[p] >= _LIMIT)  # checked in floats: no wrap-around
-        # `risk.passes_plainly`: anything it would not accept goes to the event loop, where the risk engine judges it
-        value = reserve_at * quantity
-        accept = type_ok[p] & (quantity > odd_max[p]) & (quantity % lot_p == 0) & (quantity <= max_q[p]) \
-            & np.where(side_buy, value + -(-value * fnum // fden) <= bp, quantity <= sellable)  # prices: band edges
+        held_value = held * at["close_f"]  # in floats: no wrap-around
+        if np.max(cash, where=active, initial=0) >= _LIMIT // 4 or np.max(held_value, where=active, initial=0) >= _LIMIT / 4:
+            big = active & ((held_value >= _LIMIT) | (np.abs(equity) >= _LIMIT) | (bp >= _LIMIT)
+                            | (ceiling * afford >= _LIMIT) | (held >= _LIMIT))
+        else:  # cash, holdings' value, equity, buying power, order values and shares all stay below _LIMIT
+            big = None
         # the one refusal decided here: a valid round-lot order above the exchange's maximum fails
         # the risk engine's quantity rule before any rule that reads the account
-        over_max = placed & type_ok[p] & (quantity > odd_max[p]) & (quantity % lot_p == 0) & (quantity > max_q[p])
-        odd = placed & at["odd_bar"][p]
-        judge = (placed & ~accept & ~over_max) | (placed & (quantity < lot_p))
-        refer = big | judge | odd
+        over_max = placed & (quantity > max_q)
+        judge = placed & ~plain  # an order the risk engine must judge
+        odd = placed & at["odd_bar"]
+        refer = judge | odd if big is None else judge | odd | big
         if refer.any():
-            gone[p[odd]] = 3
-            gone[p[judge]] = 1
-            gone[p[big]] = 2
-            keep = ~refer
-            p, day, quantity, placed, side_buy, ceiling = p[keep], day[keep], quantity[keep], placed[keep], side_buy[keep], ceiling[keep]
-            over_max = over_max[keep]
+            gone[odd] = 3
+            gone[judge] = 1
+            if big is not None:
+                gone[big] = 2
+            placed &= ~refer
         if not placed.any():
             continue
-        in_session = at["session"][p]
-        px = np.where(side_buy, at["px_buy"][p], at["px_sell"][p])
-        filled = np.where(placed & ~over_max & in_session & (px > 0), np.minimum(quantity, at["lots_budget"][p]), 0)
-        notional = px * filled
-        huge = (px.astype(float) * filled >= _LIMIT) | at["volume_big"][p]
+        in_session = at["session"]
+        px = np.where(side_buy, at["px_buy"], at["px_sell"])
+        filled = np.where(placed & ~over_max & in_session & (px > 0), np.minimum(quantity, at["lots_budget"]), 0)
+        huge = placed & ((px * filled.astype(float) >= _LIMIT) | at["volume_big"])
         if huge.any():
-            gone[p[huge]] = 2
-            filled = np.where(huge, 0, filled)
-            placed = placed & ~huge
-            notional = px * filled
+            gone[huge] = 2
+            filled[huge] = 0
+            placed &= ~huge
+        notional = px * filled
         fee = -(-notional * fnum // fden)
         tax = np.where(side_buy, 0, -(-notional * tnum // tden))
-        flow = np.where(side_buy, -(notional + fee + tax), notional - fee - tax)
-        cash[p] += np.where(filled > 0, flow, 0)
+        cash += np.where(side_buy, -notional, notional) - fee - tax  # 0 where nothing filled
         bought, sold = (filled > 0) & side_buy, (filled > 0) & ~side_buy
         if bought.any():  # `PaperPortfolio.apply_fill`: shares, cost (with the fee), a T+2 lot
-            pb, fb = p[bought], filled[bought]
+            pb, fb = np.flatnonzero(bought), filled[bought]
             held[pb] += fb
             cost[pb] += notional[bought] + fee[bought]
             lots = lot_day[pb]
-            lots = np.where(lots <= day[bought][:, None], 0, lots)  # settled by now: never counted again
+            lots = np.where(lots <= day[pb][:, None], 0, lots)  # settled by now: never counted again
             free = lots == 0
             settles = at["settles"][pb]  # filled on the order's session
             room = free.any(axis=1) & (settles > 0)
@@ -243,8 +244,9 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
             lot_day[pb] = lots
             lot_qty[pb[room], slot[room]] = fb[room]
         if sold.any():  # shares, and the cost in proportion, rounded half-even (`PaperPortfolio`)
-            ps, before = p[sold], held[p[sold]]
-            remaining = before - filled[sold]
+            ps = np.flatnonzero(sold)
+            before = held[ps]
+            remaining = before - filled[ps]
             product = cost[ps] * remaining
             exact = cost[ps].astype(float) * remaining < 2.0**62
             quotient, rest = np.divmod(product, np.maximum(before, 1))
@@ -258,41 +260,43 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         # still working expires on the symbol's next bar (if it has one); if the symbol fires again
         # on the order's session bar, that decision sees it working (`work_cash` / `work_shares`)
         full = filled == quantity
-        working = placed & ~over_max & ~full & (order_type is OrderType.LO) & in_session & at["fires_next"][p]
-        if working.any():
-            left = quantity - filled
-            reserve = ceiling * left  # `SimBroker.reserved`: an LO buy reserves its limit, the ceiling here
-            work_cash[p] = np.where(working & side_buy, reserve + -(-reserve * fnum // fden), 0)
-            work_shares[p] = np.where(working & ~side_buy, left, 0)
-        if order_type is OrderType.LO:  # after its session bar: working (if the symbol has a bar after), or gone
-            after = np.where(at["following"][p], _EXPIRED, np.where(filled > 0, _PARTIAL, _NEW))
+        if order_type is OrderType.LO:
+            working = placed & ~over_max & ~full & in_session & at["fires_next"]
+            if working.any():
+                left = quantity - filled
+                reserve = ceiling * left  # `SimBroker.reserved`: an LO buy reserves its limit, the ceiling here
+                work_cash = np.where(working & side_buy, reserve + -(-reserve * fnum // fden), 0)
+                work_shares = np.where(working & ~side_buy, left, 0)
+            # after its session bar: working (if the symbol has a bar after), or gone
+            after = np.where(at["following"], _EXPIRED, np.where(filled > 0, _PARTIAL, _NEW))
         else:
-            after = np.full(len(p), _EXPIRED)
-        status = np.where(full, _FILLED, np.where(in_session, after, np.where(at["exists"][p], _EXPIRED, _NEW)))
+            after = _EXPIRED
+        status = np.where(full, _FILLED, np.where(in_session, after, np.where(at["exists"], _EXPIRED, _NEW)))
         status[over_max] = _REJECTED
-        w = placed
-        log.append((p[w], np.full(int(w.sum()), j), side_buy[w], quantity[w], status[w], filled[w], notional[w],
-                    fee[w], tax[w], np.where(filled[w] > 0, at["next_k"][p[w]], -1)))
+        log.step(j, placed, side_buy, quantity, status, filled, notional, fee, tax)
 
     _records(out, symbols, log, gone, held, cost, ev, limits, node_id, order_type, timeline, when)
     return out
 
 
-def _records(out: Outcome, symbols: list[Symbol], log: list[tuple[np.ndarray, ...]], gone: np.ndarray,
-             held: np.ndarray, cost: np.ndarray, ev: _Events, limits: _Bands, node_id: str, order_type: OrderType,
-             timeline: Sequence[date], when: Callable[[int], tuple[datetime, date]]) -> None:
+def _records(out: Outcome, symbols: list[Symbol], log: _Log, gone: np.ndarray, held: np.ndarray, cost: np.ndarray,
+             ev: _Events, limits: _Bands, node_id: str, order_type: OrderType, timeline: Sequence[date],
+             when: Callable[[int], tuple[datetime, date]]) -> None:
     """The kept symbols' orders, fills and holdings, as the event loop would have recorded them."""
     for r, s in enumerate(symbols):
         if gone[r]:
             out.handed_back[s.row] = REASONS[gone[r]]
         elif held[r]:
             out.holdings[s.row] = (int(held[r]), int(cost[r]))
-    if not log:
+    if not log.steps:
         return
-    columns = [np.concatenate(c) for c in zip(*log, strict=True)]
-    keep = np.flatnonzero(gone[columns[0]] == 0)
-    keep = keep[np.lexsort((columns[0][keep], ev.k[columns[0][keep], columns[1][keep]]))]  # by session, then row
-    r, j, buy, quantity, status, filled, notional, fee, tax, fill_k = (c[keep] for c in columns)
+    t, r = np.nonzero(np.stack(log.placed))  # by step, then row
+    keep = np.flatnonzero(gone[r] == 0)
+    j = np.array(log.steps)[t]
+    keep = keep[np.lexsort((r[keep], ev.k[r[keep], j[keep]]))]  # by session, then row
+    t, r, j = t[keep], r[keep], j[keep]
+    buy, quantity, status, filled, notional, fee, tax = (np.stack(c)[t, r] for c in zip(*log.values, strict=True))
+    fill_k = np.where(filled > 0, ev.next_k[r, j], -1)
     session = ev.k[r, j]
     market_row = np.array([s.row for s in symbols], dtype=np.int64)[r]
     made = filled > 0
@@ -331,6 +335,20 @@ def _records(out: Outcome, symbols: list[Symbol], log: list[tuple[np.ndarray, ..
                      filled[f].tolist(), (notional[f] // filled[f]).tolist(), fee[f].tolist(), tax[f].tolist(),
                      [timeline[k] for k in fill_sessions])
     out.fills = list(zip(fill_sessions, market_row[f].tolist(), fills_made, strict=True))
+
+
+class _Log:
+    """What each step placed, as the step's whole rows (picked out once, at the end)."""
+
+    def __init__(self) -> None:
+        self.steps: list[int] = []
+        self.placed: list[np.ndarray] = []
+        self.values: list[tuple[np.ndarray, ...]] = []  # side (buy), quantity, status, filled, notional, fee, tax
+
+    def step(self, j: int, placed: np.ndarray, *values: np.ndarray) -> None:
+        self.steps.append(j)
+        self.placed.append(placed)
+        self.values.append(values)
 
 
 class _Events:
