@@ -33,10 +33,13 @@ def by_finite_runs(compute: Callable[..., Array], *series: Array) -> Array:
 
 
 def _ta(function: Callable[..., Array], **options: object) -> Callable[..., Array]:
-    """Wrap a single-output TA-Lib function with the gap rule."""
+    """Wrap a single-output TA-Lib function with the gap rule. With pandas or polars installed,
+    TA-Lib wraps each of its functions in a check for their Series (about 2 us a call); the one
+    underneath (`functools.wraps`' `__wrapped__`) is called, as only numpy arrays come here."""
+    raw = getattr(function, "__wrapped__", function)
 
     def compute(*series: Array) -> Array:
-        return by_finite_runs(lambda *s: function(*s, **options), *series)
+        return by_finite_runs(lambda *s: raw(*s, **options), *series)
 
     return compute
 
