@@ -197,7 +197,7 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         quantity = np.where(side_buy, q_buy, q_sell)
         placed = quantity > 0
         held_value = held * at["close_f"]  # in floats: no wrap-around
-        if np.max(cash, where=active, initial=0) >= _LIMIT // 4 or np.max(held_value, where=active, initial=0) >= _LIMIT / 4:
+        if cash.max() >= _LIMIT // 4 or held_value.max() >= _LIMIT / 4:  # (over all rows: the cheaper test)
             big = active & ((held_value >= _LIMIT) | (np.abs(equity) >= _LIMIT) | (bp >= _LIMIT)
                             | (ceiling * afford >= _LIMIT) | (held >= _LIMIT))
         else:  # cash, holdings' value, equity, buying power, order values and shares all stay below _LIMIT
@@ -252,8 +252,9 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
             quotient, rest = np.divmod(product, np.maximum(before, 1))
             rounded = quotient + ((2 * rest > before) | ((2 * rest == before) & (quotient % 2 == 1)))
             new_cost = np.where(remaining == 0, 0, rounded)
-            for x in np.flatnonzero(~exact & (remaining > 0)).tolist():  # beyond int64: exactly, in Python
-                new_cost[x] = round(Fraction(int(cost[ps[x]]) * int(remaining[x]), int(before[x])))
+            if not exact.all():
+                for x in np.flatnonzero(~exact & (remaining > 0)).tolist():  # beyond int64: exactly, in Python
+                    new_cost[x] = round(Fraction(int(cost[ps[x]]) * int(remaining[x]), int(before[x])))
             cost[ps], held[ps] = new_cost, remaining
             lot_day[ps[remaining == 0]] = 0  # a position sold out is gone, with its lots
         # statuses: filled, part-filled or not; a closing-auction type expires after its bar, an LO
