@@ -75,27 +75,44 @@ async def run_fast(workflow: Any, source: Any, config: BacktestConfig, *, types:
 
 
 class _Market:
-    """Per-symbol arrays on the backtest timeline (closes forward-filled, bar index or -1). Built
-    row by row: whole-universe temporaries (fresh memory, a page fault per page) cost more than
-    the arithmetic."""
+    """Where each symbol's bars lie on the backtest timeline (bar index or -1), and their closes.
+    Closes are read where asked, not kept as a symbols x sessions matrix: whole-universe arrays
+    are fresh memory on every run (a page fault per page), which costs more than the reads."""
 
     def __init__(self, history: History) -> None:
         self.days = history.days
         self.symbols = history.symbols
+        self.series = [history.series[s] for s in self.symbols]
         n, m = len(self.symbols), len(self.days)
         self.row = {s: r for r, s in enumerate(self.symbols)}
         day_numbers = self.days.view(np.int64)
         on_grid = np.full(int(day_numbers[-1] - day_numbers[0]) + 1, -1, dtype=np.int64)  # day -> session
         on_grid[day_numbers - day_numbers[0]] = np.arange(m)
         self.index = np.full((n, m), -1, dtype=np.int64)
-        self.close = np.zeros((n, m), dtype=np.int64)  # the latest close the broker has seen (0 before any)
-        for r, symbol in enumerate(self.symbols):
-            h = history.series[symbol]
-            index = self.index[r]
-            index[on_grid[h.days[h.first_active:].view(np.int64) - day_numbers[0]]] = np.arange(h.first_active, len(h.days))
-            latest = np.maximum.accumulate(index)  # bar indexes grow along the row: the latest bar so far
-            seen = int(np.argmax(latest >= 0)) if latest[-1] >= 0 else m
-            self.close[r, seen:] = np.rint(h.bars.close[latest[seen:]]).astype(np.int64)
+        for r, h in enumerate(self.series):
+            self.index[r][on_grid[h.days[h.first_active:].view(np.int64) - day_numbers[0]]] = np.arange(h.first_active, len(h.days))
+        self._latest: dict[int, np.ndarray] = {}
+
+    def closes(self, rows: np.ndarray, ks: np.ndarray) -> np.ndarray:
+        """The close (whole VND) of symbol `rows[j]`'s bar at session `ks[j]`, where it has one."""
+        bars = self.index[rows, ks]
+        out = np.empty(len(rows), dtype=np.int64)
+        order = np.argsort(rows, kind="stable")
+        bounds = np.searchsorted(rows[order], np.arange(len(self.symbols) + 1))
+        for r in np.flatnonzero(np.diff(bounds)).tolist():
+            at = order[bounds[r]:bounds[r + 1]]
+            out[at] = np.rint(self.series[r].bars.close[bars[at]]).astype(np.int64)
+        return out
+
+    def latest_closes(self, row: int) -> np.ndarray:
+        """Symbol `row`'s latest close at each session, the one the broker has seen (0 before any)."""
+        found = self._latest.get(row)
+        if found is None:
+            latest = np.maximum.accumulate(self.index[row])  # bar indexes grow along the row
+            seen = int(np.argmax(latest >= 0)) if latest[-1] >= 0 else len(latest)
+            found = self._latest[row] = np.zeros(len(latest), dtype=np.int64)
+            found[seen:] = np.rint(self.series[row].bars.close[latest[seen:]]).astype(np.int64)
+        return found
 
 
 def _signal_matrices(market: _Market, history: History, wired: list[tuple[Step, dict[str, Any]]]) -> list[dict[str, np.ndarray]]:
@@ -218,7 +235,7 @@ class _Run:
         signals: list[BarSignal] = []
         held = broker.portfolio.quantities()
         buys, sells = node.flags(rows, k)
-        bars, closes = market.index[rows, k].tolist(), market.close[rows, k].tolist()
+        bars, closes = market.index[rows, k].tolist(), market.closes(np.array(rows), np.full(len(rows), k)).tolist()
         for n, row in enumerate(rows):
             signal = self._signal(node, self.symbols[row], broker, order_day, held, buys[n], sells[n], closes[n], bars[n])
             if signal is not None:
@@ -307,7 +324,7 @@ class _Run:
                 out.append((k, row, len(out), fill))
 
         ks = np.flatnonzero(fires)
-        bars, closes = index[ks].tolist(), self.market.close[row, ks].tolist()
+        bars, closes = index[ks].tolist(), self.market.closes(np.full(len(ks), row), ks).tolist()
         nodes = [(node, *node.flags(row, ks)) for node in self.nodes]
         cursor = 0  # position in `sessions` of the next bar not yet visited
         for n, k in enumerate(ks.tolist()):
@@ -391,7 +408,7 @@ class _Run:
             return rows
         symbols = [lockstep.Symbol(row, self.symbols[row], self.instruments[self.symbols[row]])
                    for row in rows]
-        market = lockstep.Market(self.market.index, self.market.close, self.history.days, self.history.broker_columns,
+        market = lockstep.Market(self.market.index, self.market.closes, self.history.days, self.history.broker_columns,
                                  self.history.panel.offsets, self.order_ordinals, self.settle_ordinals, fires, node.buy, node.sell)
         outcome = lockstep.simulate(symbols, market, node.node_id, node.rule, node.order_type, config.fees,
                                     config.max_participation, config.initial_cash, self.history.timeline, self.when)
@@ -412,7 +429,7 @@ class _Run:
             mine = order[bounds[r]:bounds[r + 1]]
             held = np.zeros(m, dtype=np.int64)
             np.add.at(held, k[mine], signed[mine])
-            value += np.cumsum(held) * market.close[r]
+            value += np.cumsum(held) * market.latest_closes(r)
         cash = self.config.initial_cash * len(self.accounts) + np.cumsum(flows)
         equity = cash + value
         return [built(EquityPoint, {"day": d, "cash": c, "equity": e}, EQUITY_FIELDS)
@@ -461,4 +478,4 @@ class _Closes(dict):  # type: ignore[type-arg]
 
     def get(self, symbol: str, default: Any = None) -> Any:
         row = self.row.get(symbol)
-        return default if row is None else int(self.market.close[row, self.k])
+        return default if row is None else int(self.market.latest_closes(row)[self.k])

@@ -91,7 +91,7 @@ class Market:
     """What the simulation reads of the market, for all symbols (rows) and sessions (columns)."""
 
     index: np.ndarray  # bar index of each symbol's bar at each session, -1 for none
-    close: np.ndarray  # the close the node sees at each session
+    closes: Callable[[np.ndarray, np.ndarray], np.ndarray]  # the close of each symbol's bar at each session given
     days: np.ndarray  # the sessions (datetime64[D])
     broker_columns: Callable[[np.ndarray, np.ndarray], np.ndarray]  # bars as the broker reads them (`History`)
     offsets: np.ndarray  # where each row's bars start in the panel (n + 1 entries)
@@ -384,7 +384,7 @@ class _Events:
         self.k = put(kk, np.int64)
         self.buy = put(False if market.buy is None else market.buy[row, kk], bool, False)
         self.sell = put(False if market.sell is None else market.sell[row, kk], bool, False)
-        self.close = put(market.close[row, kk], np.int64, 1)
+        self.close = put(market.closes(row, kk), np.int64, 1)
         self.order_day = put(market.order_day[kk], np.int64)
         self.settles = put(market.settles[kk], np.int64)
         self.next_bar = put(np.where(exists, nxt, -1), np.int64, -1)
