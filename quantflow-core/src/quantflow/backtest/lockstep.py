@@ -303,39 +303,40 @@ def _records(out: Outcome, symbols: list[Symbol], log: _Log, gone: np.ndarray, h
     made = filled > 0
     out.fill_columns = (fill_k[made], market_row[made], np.where(buy, -(notional + fee + tax), notional - fee - tax)[made],
                         np.where(buy, filled, -filled)[made])
-    # the orders, column by column, then a row each
-    rows, buys = r.tolist(), buy.tolist()
+    # the orders, column by column (an object array picks each row's value without a Python loop), then a row each
     unique, first, inverse = np.unique(session, return_index=True, return_inverse=True)
-    sessions = inverse.tolist()  # each order's position in `unique`
-    times = [when(k)[0] for k in unique.tolist()]  # orders go live at their session's start
-    stamps = rules.session_stamps((ev.order_day[r[first], j[first]] - rules.EPOCH_ORDINAL).astype("datetime64[D]"))
-    prefixes = [rules.order_id_prefix(node_id, s.symbol) for s in symbols]
-    letters = {True: ".b", False: ".s"}
-    ids = [prefixes[x] + stamps[u] + letters[b] for x, u, b in zip(rows, sessions, buys, strict=True)]  # `rules.client_order_id`
-    names = [symbols[x].symbol for x in rows]
-    side_of = {True: VALUE[Side.BUY], False: VALUE[Side.SELL]}
-    sides = [side_of[b] for b in buys]
+    times = _objects([when(k)[0] for k in unique.tolist()])[inverse]  # orders go live at their session's start
+    stamps = _objects(rules.session_stamps((ev.order_day[r[first], j[first]] - rules.EPOCH_ORDINAL).astype("datetime64[D]")))
+    side = buy.view(np.int8)  # 1: buy, 0: sell
+    prefixes = _objects([rules.order_id_prefix(node_id, s.symbol) for s in symbols])
+    ids = prefixes[r] + stamps[inverse] + _objects([".s", ".b"])[side]  # `rules.client_order_id`
+    names = _objects([s.symbol for s in symbols])[r]
+    sides = _objects([VALUE[Side.SELL], VALUE[Side.BUY]])[side]
     priced = order_type is OrderType.LO
-    prices = np.where(buy, limits.ceiling[r, j], limits.floor[r, j]).tolist() if priced else [None] * len(rows)
+    prices = np.where(buy, limits.ceiling[r, j], limits.floor[r, j]).tolist() if priced else [None] * len(r)
     quantities = quantity.tolist()
     for x in np.unique(r, return_index=True)[1].tolist():  # each symbol's first order, checked as the loop does
-        at = times[sessions[x]]
-        assert ids[x] == rules.client_order_id(node_id, names[x], at, sides[x])
+        assert ids[x] == rules.client_order_id(node_id, names[x], times[x], sides[x])
         OrderRequest(client_order_id=ids[x], symbol=names[x], side=Side(sides[x]), order_type=order_type,
-                     quantity=quantities[x], price=prices[x], created_at=at)
-    rows_made = map(order_row, ids, names, sides, repeat(VALUE[order_type]), quantities, prices,
-                    [times[u] for u in sessions], [_STATUSES[x] for x in status.tolist()], filled.tolist(),
-                    notional.tolist(), fee.tolist(), tax.tolist(),
-                    [_OVER_MAXIMUM if x == _REJECTED else None for x in status.tolist()])
+                     quantity=quantities[x], price=prices[x], created_at=times[x])
+    rows_made = map(order_row, ids.tolist(), names.tolist(), sides.tolist(), repeat(VALUE[order_type]), quantities,
+                    prices, times.tolist(), _objects(_STATUSES)[status].tolist(), filled.tolist(), notional.tolist(),
+                    fee.tolist(), tax.tolist(), _objects([None, _OVER_MAXIMUM])[(status == _REJECTED).view(np.int8)].tolist())
     out.orders = list(zip(session.tolist(), market_row.tolist(), rows_made, strict=True))
     # the fills, by the session they fill on (here one fill per symbol and session)
     f = np.flatnonzero(made)
     f = f[np.lexsort((r[f], fill_k[f]))]
-    fill_sessions, pick = fill_k[f].tolist(), f.tolist()
-    fills_made = map(fill_row, [ids[x] for x in pick], [names[x] for x in pick], [sides[x] for x in pick],
-                     filled[f].tolist(), (notional[f] // filled[f]).tolist(), fee[f].tolist(), tax[f].tolist(),
-                     [timeline[k] for k in fill_sessions])
-    out.fills = list(zip(fill_sessions, market_row[f].tolist(), fills_made, strict=True))
+    fills_made = map(fill_row, ids[f].tolist(), names[f].tolist(), sides[f].tolist(), filled[f].tolist(),
+                     (notional[f] // filled[f]).tolist(), fee[f].tolist(), tax[f].tolist(),
+                     _objects(timeline)[fill_k[f]].tolist())
+    out.fills = list(zip(fill_k[f].tolist(), market_row[f].tolist(), fills_made, strict=True))
+
+
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    """`values` as a one-dimensional object array: indexing it picks the Python objects in C."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 class _Log:
