@@ -88,9 +88,11 @@ class _Market:
         day_numbers = self.days.view(np.int64)
         on_grid = np.full(int(day_numbers[-1] - day_numbers[0]) + 1, -1, dtype=np.int64)  # day -> session
         on_grid[day_numbers - day_numbers[0]] = np.arange(m)
+        #: per symbol, the session of each of its bars from `first_active` on
+        self.sessions = [on_grid[h.days[h.first_active:].view(np.int64) - day_numbers[0]] for h in self.series]
         self.index = np.full((n, m), -1, dtype=np.int64)
         for r, h in enumerate(self.series):
-            self.index[r][on_grid[h.days[h.first_active:].view(np.int64) - day_numbers[0]]] = np.arange(h.first_active, len(h.days))
+            self.index[r][self.sessions[r]] = np.arange(h.first_active, len(h.days))
         self._latest: dict[int, np.ndarray] = {}
 
     def closes(self, rows: np.ndarray, ks: np.ndarray) -> np.ndarray:
@@ -133,8 +135,7 @@ def _signal_matrices(market: _Market, history: History, wired: list[tuple[Step, 
                     continue
                 if len(values) != len(history.series[symbol].bars):
                     raise BacktestError(f"{step.node_id}.{port} for {symbol} is not aligned with its bars")
-                idx = market.index[row]
-                matrix[row] = (idx >= 0) & np.asarray(values, dtype=bool)[np.maximum(idx, 0)]
+                matrix[row][market.sessions[row]] = np.asarray(values, dtype=bool)[market.series[row].first_active:]
             matrices[port] = matrix
         out.append(matrices)
     return out

@@ -154,9 +154,9 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
     close = np.where(odd_close, 1, ev.close)  # >= 1: a row with an odd close is gone from the start
     static = {name: np.ascontiguousarray(a.T) for name, a in {
         "mask": ev.mask, "day": ev.order_day, "buy": ev.buy & band_ok, "sell": ev.sell & band_ok, "close": close,
-        "close_f": close.astype(float), "ceiling": limits.ceiling, "exists": exists, "session": session,
+        "close_f": close.astype(float), "ceiling": limits.ceiling, "session": session,
         "odd_bar": odd_bar, "px_buy": px_buy, "px_sell": px_sell, "lots_budget": lots_budget,
-        "volume_big": v >= _LIMIT, "following": ev.following, "settles": ev.settles, "fires_next": ev.fires_next}.items()}
+        "volume_big": v >= _LIMIT, "settles": ev.settles, "fires_next": ev.fires_next}.items()}
 
     # One step per firing bar index j, over all rows at once; a row without a j-th firing bar, or
     # handed back, is inactive: it places nothing, so nothing of its state changes (once inactive
@@ -257,46 +257,45 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
                     new_cost[x] = round(Fraction(int(cost[ps[x]]) * int(remaining[x]), int(before[x])))
             cost[ps], held[ps] = new_cost, remaining
             lot_day[ps[remaining == 0]] = 0  # a position sold out is gone, with its lots
-        # statuses: filled, part-filled or not; a closing-auction type expires after its bar, an LO
-        # still working expires on the symbol's next bar (if it has one); if the symbol fires again
-        # on the order's session bar, that decision sees it working (`work_cash` / `work_shares`)
-        full = filled == quantity
+        # an LO not filled whole on its session bar is still working on the symbol's next bar: if
+        # the symbol fires again there, that decision sees it (`work_cash` / `work_shares`)
         if order_type is OrderType.LO:
-            working = placed & ~over_max & ~full & in_session & at["fires_next"]
+            working = placed & ~over_max & (filled < quantity) & in_session & at["fires_next"]
             if working.any():
                 left = quantity - filled
                 reserve = ceiling * left  # `SimBroker.reserved`: an LO buy reserves its limit, the ceiling here
                 work_cash = np.where(working & side_buy, reserve + -(-reserve * fnum // fden), 0)
                 work_shares = np.where(working & ~side_buy, left, 0)
-            # after its session bar: working (if the symbol has a bar after), or gone
-            after = np.where(at["following"], _EXPIRED, np.where(filled > 0, _PARTIAL, _NEW))
-        else:
-            after = _EXPIRED
-        status = np.where(full, _FILLED, np.where(in_session, after, np.where(at["exists"], _EXPIRED, _NEW)))
-        status[over_max] = _REJECTED
-        log.step(j, placed, side_buy, quantity, status, filled, notional, fee, tax)
+        log.step(j, placed, side_buy, quantity, filled, notional, fee, tax)
 
-    _records(out, symbols, log, gone, held, cost, ev, limits, node_id, order_type, timeline, when)
-    return out
-
-
-def _records(out: Outcome, symbols: list[Symbol], log: _Log, gone: np.ndarray, held: np.ndarray, cost: np.ndarray,
-             ev: _Events, limits: _Bands, node_id: str, order_type: OrderType, timeline: Sequence[date],
-             when: Callable[[int], tuple[datetime, date]]) -> None:
-    """The kept symbols' orders, fills and holdings, as the event loop would have recorded them."""
     for r, s in enumerate(symbols):
         if gone[r]:
             out.handed_back[s.row] = REASONS[gone[r]]
         elif held[r]:
             out.holdings[s.row] = (int(held[r]), int(cost[r]))
     if not log.steps:
-        return
-    t, r = np.nonzero(np.stack(log.placed))  # by step, then row
-    keep = np.flatnonzero(gone[r] == 0)
-    j = np.array(log.steps)[t]
-    keep = keep[np.lexsort((r[keep], ev.k[r[keep], j[keep]]))]  # by session, then row
-    t, r, j = t[keep], r[keep], j[keep]
-    buy, quantity, status, filled, notional, fee, tax = (np.stack(c)[t, r] for c in zip(*log.values, strict=True))
+        return out
+    r, j, buy, quantity, filled, notional, fee, tax = log.orders(gone)
+    # statuses: filled, part-filled or not; a closing-auction type expires after its bar, an LO
+    # still working after its session bar expires on the symbol's next bar (if it has one)
+    if order_type is OrderType.LO:
+        after = np.where(ev.following[r, j], _EXPIRED, np.where(filled > 0, _PARTIAL, _NEW))
+    else:
+        after = _EXPIRED
+    status = np.where(filled == quantity, _FILLED, np.where(session[r, j], after, np.where(exists[r, j], _EXPIRED, _NEW)))
+    status[quantity > max_q[r]] = _REJECTED
+    _records(out, symbols, (r, j, buy, quantity, status, filled, notional, fee, tax), ev, limits, node_id, order_type,
+             timeline, when)
+    return out
+
+
+def _records(out: Outcome, symbols: list[Symbol], orders: tuple[np.ndarray, ...], ev: _Events, limits: _Bands,
+             node_id: str, order_type: OrderType, timeline: Sequence[date], when: Callable[[int], tuple[datetime, date]]) -> None:
+    """The kept symbols' orders (row, firing bar index, side, quantity, status, filled, notional,
+    fee, tax) and fills, as the event loop would have recorded them."""
+    r, j = orders[:2]
+    keep = np.lexsort((r, ev.k[r, j]))  # by session, then row
+    r, j, buy, quantity, status, filled, notional, fee, tax = (c[keep] for c in orders)
     fill_k = np.where(filled > 0, ev.next_k[r, j], -1)
     session = ev.k[r, j]
     market_row = np.array([s.row for s in symbols], dtype=np.int64)[r]
@@ -345,12 +344,19 @@ class _Log:
     def __init__(self) -> None:
         self.steps: list[int] = []
         self.placed: list[np.ndarray] = []
-        self.values: list[tuple[np.ndarray, ...]] = []  # side (buy), quantity, status, filled, notional, fee, tax
+        self.values: list[tuple[np.ndarray, ...]] = []  # side (buy), quantity, filled, notional, fee, tax
 
     def step(self, j: int, placed: np.ndarray, *values: np.ndarray) -> None:
         self.steps.append(j)
         self.placed.append(placed)
         self.values.append(values)
+
+    def orders(self, gone: np.ndarray) -> list[np.ndarray]:
+        """The orders of the rows not handed back: row, firing bar index and the values, by step then row."""
+        t, r = np.nonzero(np.stack(self.placed))
+        keep = gone[r] == 0
+        t, r = t[keep], r[keep]
+        return [r, np.array(self.steps)[t], *(np.stack(c)[t, r] for c in zip(*self.values, strict=True))]
 
 
 class _Events:
