@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 from datetime import date, datetime
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -387,14 +388,16 @@ class _Run:
         sorted by their keys, merged with lockstep's (in order already; other symbols, one node)."""
         stepped = self.stepped
         if not self.orders and not self.fills:
-            return [o for _, _, o in stepped.orders], [f for _, _, f in stepped.fills]
+            return stepped.orders, stepped.fills
         self.orders.sort(key=itemgetter(0, 1, 2, 3))
         self.fills.sort(key=itemgetter(0, 1, 2))
         made = fill_records([f[3] for f in self.fills])
         number = self.nodes[0].number
         orders = heapq.merge([(k, node, row, o.record()) for k, node, row, _, o in self.orders],
-                             [(k, number, row, o) for k, row, o in stepped.orders], key=itemgetter(0, 1, 2))
-        fills = heapq.merge([(f[0], f[1], record) for f, record in zip(self.fills, made, strict=True)], stepped.fills,
+                             zip(stepped.order_keys[0], repeat(number), stepped.order_keys[1], stepped.orders),
+                             key=itemgetter(0, 1, 2))
+        fills = heapq.merge([(f[0], f[1], record) for f, record in zip(self.fills, made, strict=True)],
+                            zip(*stepped.fill_keys, stepped.fills, strict=True),
                             key=itemgetter(0, 1))
         return [o[3] for o in orders], [f[2] for f in fills]
 

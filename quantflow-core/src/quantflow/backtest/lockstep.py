@@ -71,8 +71,10 @@ def eligible(rule: SizingRule, order_type: OrderType, fees: FeeSchedule, partici
 class Outcome:
     """What the lockstep run produced, for the symbols it kept (all but `handed_back`)."""
 
-    orders: list[tuple[int, int, OrderRecord]] = field(default_factory=list)  # (session, row, order), in that order
-    fills: list[tuple[int, int, FillRecord]] = field(default_factory=list)  # (session, row, fill), in that order
+    orders: list[OrderRecord] = field(default_factory=list)  # by session, then row
+    order_keys: tuple[list[int], list[int]] = ([], [])  # each order's session and market row
+    fills: list[FillRecord] = field(default_factory=list)  # by the session they fill on, then row
+    fill_keys: tuple[list[int], list[int]] = ([], [])
     #: the fills as columns, for the equity curve: session, row, cash flow, signed quantity
     fill_columns: tuple[np.ndarray, ...] = (np.zeros(0, np.int64),) * 4
     holdings: dict[int, tuple[int, int]] = field(default_factory=dict)  # row -> (quantity, cost basis), held only
@@ -318,17 +320,19 @@ def _records(out: Outcome, symbols: list[Symbol], orders: tuple[np.ndarray, ...]
         assert ids[x] == rules.client_order_id(node_id, names[x], times[x], sides[x])
         OrderRequest(client_order_id=ids[x], symbol=names[x], side=Side(sides[x]), order_type=order_type,
                      quantity=quantities[x], price=prices[x], created_at=times[x])
-    rows_made = map(order_row, ids.tolist(), names.tolist(), sides.tolist(), repeat(VALUE[order_type]), quantities,
-                    prices, times.tolist(), _objects(_STATUSES)[status].tolist(), filled.tolist(), notional.tolist(),
-                    fee.tolist(), tax.tolist(), _objects([None, _OVER_MAXIMUM])[(status == _REJECTED).view(np.int8)].tolist())
-    out.orders = list(zip(session.tolist(), market_row.tolist(), rows_made, strict=True))
+    filled_o, fee_o, tax_o = filled.astype(object), fee.astype(object), tax.astype(object)  # one int each, for both rows
+    out.orders = list(map(order_row, ids.tolist(), names.tolist(), sides.tolist(), repeat(VALUE[order_type]), quantities,
+                          prices, times.tolist(), _objects(_STATUSES)[status].tolist(), filled_o.tolist(),
+                          notional.tolist(), fee_o.tolist(), tax_o.tolist(),
+                          _objects([None, _OVER_MAXIMUM])[(status == _REJECTED).view(np.int8)].tolist()))
+    out.order_keys = (session.tolist(), market_row.tolist())
     # the fills, by the session they fill on (here one fill per symbol and session)
     f = np.flatnonzero(made)
     f = f[np.lexsort((r[f], fill_k[f]))]
-    fills_made = map(fill_row, ids[f].tolist(), names[f].tolist(), sides[f].tolist(), filled[f].tolist(),
-                     (notional[f] // filled[f]).tolist(), fee[f].tolist(), tax[f].tolist(),
-                     _objects(timeline)[fill_k[f]].tolist())
-    out.fills = list(zip(fill_k[f].tolist(), market_row[f].tolist(), fills_made, strict=True))
+    out.fills = list(map(fill_row, ids[f].tolist(), names[f].tolist(), sides[f].tolist(), filled_o[f].tolist(),
+                         (notional[f] // filled[f]).tolist(), fee_o[f].tolist(), tax_o[f].tolist(),
+                         _objects(timeline)[fill_k[f]].tolist()))
+    out.fill_keys = (fill_k[f].tolist(), market_row[f].tolist())
 
 
 def _objects(values: Sequence[Any]) -> np.ndarray:
