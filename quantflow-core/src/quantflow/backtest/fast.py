@@ -415,7 +415,7 @@ class _Run:
         market = lockstep.Market(self.market.index, self.market.closes, self.history.days, self.history.broker_columns,
                                  self.history.panel.offsets, self.order_ordinals, self.settle_ordinals, fires, node.buy, node.sell)
         outcome = lockstep.simulate(symbols, market, node.node_id, node.rule, node.order_type, config.fees,
-                                    config.max_participation, config.initial_cash, self.history.timeline, self.when)
+                                    config.max_participation, config.initial_cash, self.history.timeline)
         self.stepped = outcome
         return sorted(outcome.handed_back)
 

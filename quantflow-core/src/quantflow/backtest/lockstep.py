@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from fractions import Fraction
 from itertools import repeat
 from typing import Any
@@ -105,8 +105,7 @@ class Market:
 
 
 def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRule, order_type: OrderType,
-             fees: FeeSchedule, participation: Any, initial_cash: int, timeline: Sequence[date],
-             when: Callable[[int], tuple[datetime, date]]) -> Outcome:
+             fees: FeeSchedule, participation: Any, initial_cash: int, timeline: Sequence[date]) -> Outcome:
     """Run every symbol's own account over its firing bars, all symbols one step at a time."""
     out = Outcome()
     if not symbols:
@@ -287,12 +286,12 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
     status = np.where(filled == quantity, _FILLED, np.where(session[r, j], after, np.where(exists[r, j], _EXPIRED, _NEW)))
     status[quantity > max_q[r]] = _REJECTED
     _records(out, symbols, (r, j, buy, quantity, status, filled, notional, fee, tax), ev, limits, node_id, order_type,
-             timeline, when)
+             timeline)
     return out
 
 
 def _records(out: Outcome, symbols: list[Symbol], orders: tuple[np.ndarray, ...], ev: _Events, limits: _Bands,
-             node_id: str, order_type: OrderType, timeline: Sequence[date], when: Callable[[int], tuple[datetime, date]]) -> None:
+             node_id: str, order_type: OrderType, timeline: Sequence[date]) -> None:
     """The kept symbols' orders (row, firing bar index, side, quantity, status, filled, notional,
     fee, tax) and fills, as the event loop would have recorded them."""
     r, j = orders[:2]
@@ -305,9 +304,10 @@ def _records(out: Outcome, symbols: list[Symbol], orders: tuple[np.ndarray, ...]
     out.fill_columns = (fill_k[made], market_row[made], np.where(buy, -(notional + fee + tax), notional - fee - tax)[made],
                         np.where(buy, filled, -filled)[made])
     # the orders, column by column (an object array picks each row's value without a Python loop), then a row each
-    unique, first, inverse = np.unique(session, return_index=True, return_inverse=True)
-    times = _objects([when(k)[0] for k in unique.tolist()])[inverse]  # orders go live at their session's start
-    stamps = _objects(rules.session_stamps((ev.order_day[r[first], j[first]] - rules.EPOCH_ORDINAL).astype("datetime64[D]")))
+    _, first, inverse = np.unique(session, return_index=True, return_inverse=True)
+    days = (ev.order_day[r[first], j[first]] - rules.EPOCH_ORDINAL).astype("datetime64[D]")  # each session's order day
+    times = _objects([rules.session_start(day) for day in days.tolist()])[inverse]  # orders go live at its start
+    stamps = _objects(rules.session_stamps(days))
     side = buy.view(np.int8)  # 1: buy, 0: sell
     prefixes = _objects([rules.order_id_prefix(node_id, s.symbol) for s in symbols])
     ids = prefixes[r] + stamps[inverse] + _objects([".s", ".b"])[side]  # `rules.client_order_id`
