@@ -148,3 +148,14 @@ def test_catalog_lists_signature_and_doc() -> None:
     assert catalog["rsi"]["signature"] == "rsi(x: number, n: window = 14) -> number"
     assert catalog["crossover"]["result"] == "bool"
     assert all(entry["doc"] for entry in catalog.values())
+
+
+def test_a_compiled_expression_pickles_after_use_and_evaluates_the_same() -> None:
+    import pickle  # (one calling a built-in function does not: its spec holds lambdas)
+
+    compiled = compile_expression("close > close->2 or (close - close->1) / close->1 < -0.25")
+    close = np.array([5.0, 4, 6, 7, 3, 8, 9, 2, 10, 11])
+    before = compiled.evaluate({"close": close})  # builds the evaluation caches (closures)
+    again = pickle.loads(pickle.dumps(compiled))
+    assert again == compiled
+    np.testing.assert_array_equal(again.evaluate({"close": close}), before)

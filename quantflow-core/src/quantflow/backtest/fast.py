@@ -97,7 +97,8 @@ class _Market:
         self._latest: dict[int, np.ndarray] = {}
 
     def closes(self, rows: np.ndarray, ks: np.ndarray) -> np.ndarray:
-        """The close (whole VND) of symbol `rows[j]`'s bar at session `ks[j]`, where it has one."""
+        """The close (whole VND) of symbol `rows[j]`'s bar at session `ks[j]`: only for cells where
+        it has a bar (firing cells), as `index` says; elsewhere use `latest_closes`."""
         bars = self.index[rows, ks]
         out = np.empty(len(rows), dtype=np.int64)
         order = np.argsort(rows, kind="stable")

@@ -72,9 +72,9 @@ class Outcome:
     """What the lockstep run produced, for the symbols it kept (all but `handed_back`)."""
 
     orders: list[OrderRecord] = field(default_factory=list)  # by session, then row
-    order_keys: tuple[list[int], list[int]] = ([], [])  # each order's session and market row
+    order_keys: tuple[list[int], list[int]] = field(default_factory=lambda: ([], []))  # each order's session, market row
     fills: list[FillRecord] = field(default_factory=list)  # by the session they fill on, then row
-    fill_keys: tuple[list[int], list[int]] = ([], [])
+    fill_keys: tuple[list[int], list[int]] = field(default_factory=lambda: ([], []))  # each fill's session, market row
     #: the fills as columns, for the equity curve: session, row, cash flow, signed quantity
     fill_columns: tuple[np.ndarray, ...] = (np.zeros(0, np.int64),) * 4
     holdings: dict[int, tuple[int, int]] = field(default_factory=dict)  # row -> (quantity, cost basis), held only
@@ -160,8 +160,10 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         "volume_big": v >= _LIMIT, "settles": ev.settles, "fires_next": ev.fires_next}.items()}
 
     # One step per firing bar index j, over all rows at once; a row without a j-th firing bar, or
-    # handed back, is inactive: it places nothing, so nothing of its state changes (once inactive
-    # for want of firing bars, a row stays so). All quantities, cash and prices are >= 0.
+    # handed back, is inactive: it places nothing, so its account does not change (once inactive
+    # for want of firing bars, a row stays so, and a handed-back row's state is never read again).
+    # Quantities, holdings and prices are >= 0; cash can dip below 0 (an auction fill above the
+    # ceiling, or a sell whose rounded costs exceed its value), hence the overflow gate's -cash.min().
     for j in range(width):
         at = {name: a[j] for name, a in static.items()}
         active = at["mask"] & (gone == 0)
@@ -198,7 +200,7 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         quantity = np.where(side_buy, q_buy, q_sell)
         placed = quantity > 0
         held_value = held * at["close_f"]  # in floats: no wrap-around
-        if cash.max() >= _LIMIT // 4 or held_value.max() >= _LIMIT / 4:  # (over all rows: the cheaper test)
+        if max(cash.max(), -cash.min()) >= _LIMIT // 4 or held_value.max() >= _LIMIT / 4:  # over all rows: cheaper
             big = active & ((held_value >= _LIMIT) | (np.abs(equity) >= _LIMIT) | (bp >= _LIMIT)
                             | (ceiling * afford >= _LIMIT) | (held >= _LIMIT))
         else:  # cash, holdings' value, equity, buying power, order values and shares all stay below _LIMIT
@@ -343,24 +345,27 @@ def _objects(values: Sequence[Any]) -> np.ndarray:
 
 
 class _Log:
-    """What each step placed, as the step's whole rows (picked out once, at the end)."""
+    """The orders each step placed: their rows, step and values (side as 1 / 0, quantity, filled,
+    notional, fee, tax), stacked once at the end."""
 
     def __init__(self) -> None:
-        self.steps: list[int] = []
-        self.placed: list[np.ndarray] = []
-        self.values: list[tuple[np.ndarray, ...]] = []  # side (buy), quantity, filled, notional, fee, tax
+        self.steps: list[np.ndarray] = []
+        self.rows: list[np.ndarray] = []
+        self.values: list[np.ndarray] = []
 
     def step(self, j: int, placed: np.ndarray, *values: np.ndarray) -> None:
-        self.steps.append(j)
-        self.placed.append(placed)
-        self.values.append(values)
+        rows = np.flatnonzero(placed)
+        self.steps.append(np.full(len(rows), j))
+        self.rows.append(rows)
+        self.values.append(np.stack(values)[:, rows])  # int64: the side's bools become 1 / 0
 
     def orders(self, gone: np.ndarray) -> list[np.ndarray]:
-        """The orders of the rows not handed back: row, firing bar index and the values, by step then row."""
-        t, r = np.nonzero(np.stack(self.placed))
+        """The orders of the rows not handed back: row, firing bar index, buy (bool) and the values,
+        by step then row."""
+        r = np.concatenate(self.rows)
         keep = gone[r] == 0
-        t, r = t[keep], r[keep]
-        return [r, np.array(self.steps)[t], *(np.stack(c)[t, r] for c in zip(*self.values, strict=True))]
+        side, *values = np.concatenate(self.values, axis=1)[:, keep]
+        return [r[keep], np.concatenate(self.steps)[keep], side == 1, *values]
 
 
 class _Events:

@@ -180,6 +180,7 @@ def _safe_id(node_id: str) -> str:
 def session_stamps(days: np.ndarray) -> list[str]:
     """`order_id_stamp(session_start(day))` of each day (datetime64[D]), at once: a backtest
     stamps every session. The stamp's digits are one integer's, YYYYMMDDhhmm."""
+    days = days.astype("datetime64[D]", copy=False)
     months = days.astype("datetime64[M]")
     years = months.astype("datetime64[Y]")
     year = years.astype(np.int64) + 1970

@@ -65,6 +65,10 @@ class CompiledExpression:
         equals `incremental()`'s k-th update fed that symbol's bars. Not for lookup() expressions."""
         return BatchEvaluator(self._order)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the evaluation caches (its steps are closures): made again on first use."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_program", "_dtypes")}
+
     @functools.cached_property
     def _program(self) -> vectorized.Program:
         return vectorized.program(self._order)
