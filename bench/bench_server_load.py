@@ -105,10 +105,10 @@ class KeepAlivePool:
         writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n{self.header_lines}\r\n".encode("ascii"))
         head = await reader.readuntil(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
-        length = next(
-            int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")
-        )
-        await reader.readexactly(length)
+        lengths = [int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")]
+        if not lengths:  # (a StopIteration from next() would surface as RuntimeError inside a coroutine)
+            raise ValueError(f"the answer to GET {path} has no Content-Length")
+        await reader.readexactly(lengths[0])
         return status
 
     async def close(self) -> None:
@@ -136,7 +136,7 @@ async def reads(
             latencies.append(answered - scheduled)
             if spans is not None:
                 spans.append((scheduled, answered))
-        except (OSError, asyncio.IncompleteReadError, TimeoutError, StopIteration, ValueError):
+        except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError):
             errors += 1
 
     start, tasks = time.perf_counter(), []

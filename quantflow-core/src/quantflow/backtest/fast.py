@@ -318,7 +318,7 @@ class _Run:
         index = self.market.index[row]
         h, timeline, out, made = self.history.series[symbol], self.history.timeline, self.fills, broker.fills
         first = h.first_active
-        sessions = np.flatnonzero(index >= 0).tolist()  # the symbol's bars from first_active, as sessions
+        sessions = self.market.sessions[row].tolist()  # the symbol's bars from first_active, as sessions
 
         def visit(k: int, i: int) -> None:  # `bar`, for this symbol
             before = len(made)

@@ -143,8 +143,8 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
     band_ok = limits.ok
     o, h, low, c, v = (ev.bars[..., f] for f in range(5))
     exists = ev.next_bar >= 0
-    session = exists & (ev.next_day == ev.order_day)  # the next bar is the order's session
-    odd_bar = exists & ((ev.next_day < ev.order_day) | (session & ~ev.next_valid))
+    on_session = exists & (ev.next_day == ev.order_day)  # the next bar is the order's session
+    odd_bar = exists & ((ev.next_day < ev.order_day) | (on_session & ~ev.next_valid))
     if order_type is OrderType.LO:  # `matching.bar_price` for an LO at the band edge
         px_buy = np.where(low <= limits.ceiling, np.minimum(limits.ceiling, o), 0)
         px_sell = np.where(h >= limits.floor, np.maximum(limits.floor, o), 0)
@@ -152,10 +152,10 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         px_buy = px_sell = o if order_type is OrderType.ATO else c
     budget = v * pnum // pden  # `matching.volume_budget`
     lots_budget = budget - budget % lot[:, None]
-    close = np.where(odd_close, 1, ev.close)  # >= 1: a row with an odd close is gone from the start
+    closes = np.where(odd_close, 1, ev.close)  # >= 1: a row with an odd close is gone from the start
     static = {name: np.ascontiguousarray(a.T) for name, a in {
-        "mask": ev.mask, "day": ev.order_day, "buy": ev.buy & band_ok, "sell": ev.sell & band_ok, "close": close,
-        "close_f": close.astype(float), "ceiling": limits.ceiling, "session": session,
+        "mask": ev.mask, "day": ev.order_day, "buy": ev.buy & band_ok, "sell": ev.sell & band_ok, "close": closes,
+        "close_f": closes.astype(float), "ceiling": limits.ceiling, "session": on_session,
         "odd_bar": odd_bar, "px_buy": px_buy, "px_sell": px_sell, "lots_budget": lots_budget,
         "volume_big": v >= _LIMIT, "settles": ev.settles, "fires_next": ev.fires_next}.items()}
 
@@ -285,7 +285,7 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         after = np.where(ev.following[r, j], _EXPIRED, np.where(filled > 0, _PARTIAL, _NEW))
     else:
         after = _EXPIRED
-    status = np.where(filled == quantity, _FILLED, np.where(session[r, j], after, np.where(exists[r, j], _EXPIRED, _NEW)))
+    status = np.where(filled == quantity, _FILLED, np.where(on_session[r, j], after, np.where(exists[r, j], _EXPIRED, _NEW)))
     status[quantity > max_q[r]] = _REJECTED
     _records(out, symbols, (r, j, buy, quantity, status, filled, notional, fee, tax), ev, limits, node_id, order_type,
              timeline)

@@ -20,7 +20,7 @@ from quantflow.expr.incremental import IncrementalEvaluator
 from quantflow.expr.kinds import ValueKind
 from quantflow.expr.parser import parse
 
-Columns = Mapping[str, np.ndarray]
+Columns = vectorized.Columns
 _DTYPE = {ValueKind.NUMBER: np.dtype(np.float64), ValueKind.BOOL: np.dtype(bool)}
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 

@@ -47,10 +47,6 @@ TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = MappingProxyType(
 )
 
 
-def can_transition(current: OrderStatus, target: OrderStatus) -> bool:
-    return target in TRANSITIONS[current]
-
-
 def transition(order: Order, target: OrderStatus, ts: datetime, **changes: object) -> Order:
     """`order` moved to `target` at `ts` (plus any field `changes`), or IllegalTransitionError."""
     _check_move(order, target, ts)
