@@ -8,7 +8,7 @@ from datetime import date
 import anyio
 from quantflow.backtest import BacktestConfig, bar_runner, rules
 from quantflow.backtest.accounts import SymbolAccounts
-from quantflow.backtest.results import FillRecord, OrderRecord
+from quantflow.backtest.results import FillRecord, OrderRecord, fill_rows, order_rows
 from quantflow.market.sessions import to_vn_time
 
 from .conftest import Source, needs_data, sma_cross
@@ -30,11 +30,13 @@ def test_trusted_rows_equal_validated_rows() -> None:
         await bar_runner._replay(prepared, history, broker, config, bar_runner.RunMode.BACKTEST, None)
         orders, fills = await broker.order_reports(), await broker.fill_reports()
         assert len(orders) > 20 and len(fills) > 20
-        for order in orders:
-            got, want = bar_runner._order_record(order), OrderRecord.of(order)
+        got_orders = order_rows(bar_runner._order_fields(o) for o in orders)
+        for got, order in zip(got_orders, orders, strict=True):
+            want = OrderRecord.of(order)
             assert got == want and got.model_dump_json() == want.model_dump_json()
-        for fill in fills:
-            got_fill, want_fill = bar_runner._fill_record(fill), FillRecord.of(fill, to_vn_time(fill.ts).date())
+        got_fills = fill_rows(bar_runner._fill_fields(f) for f in fills)
+        for got_fill, fill in zip(got_fills, fills, strict=True):
+            want_fill = FillRecord.of(fill, to_vn_time(fill.ts).date())
             assert got_fill == want_fill and got_fill.model_dump_json() == want_fill.model_dump_json()
 
     anyio.run(go)

@@ -20,21 +20,20 @@ from quantflow.backtest.accounts import SymbolAccounts
 from quantflow.backtest.config import BacktestConfig
 from quantflow.backtest.history import ClippedSource, History, load_history
 from quantflow.backtest.results import (
-    EQUITY_FIELDS,
     VALUE,
     BacktestResult,
     EquityPoint,
-    FillRecord,
-    OrderRecord,
+    FillFields,
+    OrderFields,
     PositionRecord,
     build_result,
-    fill_row,
-    order_row,
+    equity_points,
+    fill_rows,
+    order_rows,
 )
 from quantflow.backtest.sessions import Sessions
 from quantflow.backtest.setup import BacktestError, Prepared, prepare
 from quantflow.domain.orders import Fill, Order
-from quantflow.domain.trusted import built
 from quantflow.engine import RunContext, RunMode, RunStatus, execute
 from quantflow.gc_pause import gc_relaxed, keep_young_empty
 from quantflow.market.calendar import default_calendar
@@ -79,7 +78,8 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
     services = {"instruments": config.instruments(list(history.symbols)), "fees": config.fees,
                 "calendar": default_calendar()}
     state: dict[str, dict[str, Any]] = {}
-    equity: list[EquityPoint] = []
+    cash_of: list[int] = []  # each session's cash and equity, for the equity curve
+    equity_of: list[int] = []
     total = len(history.timeline)
     row_of = {s: r for r, s in enumerate(history.symbols)}
     closes_at = np.ascontiguousarray(sessions.close.T)  # per session: every row's latest close
@@ -112,18 +112,19 @@ async def _replay(prepared: Prepared, history: History, broker: PaperBroker | Sy
             cash, held = broker.holdings()
             closes = sessions.close[:, k].tolist()  # Python ints: the sum is exact whatever its size
             value = sum(q * closes[row_of[s]] for s, q in held.items())
-        equity.append(built(EquityPoint, {"day": day, "cash": cash, "equity": cash + value}, fields_set=EQUITY_FIELDS))
+        cash_of.append(cash)
+        equity_of.append(cash + value)
         if progress is not None:
             progress(k + 1, total)
         keep_young_empty()  # what the session left behind lives to the end of the run
-    return equity
+    return equity_points(history.timeline, cash_of, equity_of)
 
 
 async def collect(broker: PaperBroker | SymbolAccounts, config: BacktestConfig, history: History,
                   equity: list[EquityPoint], path: Any) -> BacktestResult:
     """The broker's reports, as result records (also used for paper sessions replayed in tests)."""
-    orders = [_order_record(o) for o in await broker.order_reports()]
-    fills = [_fill_record(f) for f in await broker.fill_reports()]
+    orders = order_rows(_order_fields(o) for o in await broker.order_reports())
+    fills = fill_rows(_fill_fields(f) for f in await broker.fill_reports())
     last = {s: round(float(h.bars.close[-1])) for s, h in history.series.items()}
     positions = [PositionRecord(symbol=p.symbol, quantity=p.quantity, cost_basis=p.cost_basis,
                                 last_price=last[p.symbol], market_value=p.quantity * last[p.symbol])
@@ -134,13 +135,15 @@ async def collect(broker: PaperBroker | SymbolAccounts, config: BacktestConfig, 
 _EXACT = 2.0**61  # below this (with room for the float estimate), shares x closes cannot overflow int64
 
 
-def _order_record(o: Order) -> OrderRecord:
-    """`OrderRecord.of(o)`, built trusted: a ledger order's fields are already of the record's
-    types (thousands per backtest; the parity tests hold these rows equal to the fast path's)."""
-    return order_row(o.client_order_id, o.symbol, VALUE[o.side], VALUE[o.order_type], o.quantity, o.price, o.created_at,
-                     VALUE[o.status], o.filled_quantity, o.filled_notional, o.fees_paid, o.taxes_paid, o.reject_code)
+def _order_fields(o: Order) -> OrderFields:
+    """`OrderRecord.of(o)`'s fields, for building it trusted: a ledger order's fields are already
+    of the record's types (thousands per backtest; the parity tests hold these rows equal to the
+    fast path's)."""
+    return (o.client_order_id, o.symbol, VALUE[o.side], VALUE[o.order_type], o.quantity, o.price, o.created_at,
+            VALUE[o.status], o.filled_quantity, o.filled_notional, o.fees_paid, o.taxes_paid, o.reject_code)
 
 
-def _fill_record(f: Fill) -> FillRecord:
-    """`FillRecord.of(f, its session day)`, built trusted (a broker fill is already valid)."""
-    return fill_row(f.client_order_id, f.symbol, VALUE[f.side], f.quantity, f.price, f.fee, f.tax, vn_day(f.ts))
+def _fill_fields(f: Fill) -> FillFields:
+    """`FillRecord.of(f, its session day)`'s fields, for building it trusted (a broker fill is
+    already valid)."""
+    return (f.client_order_id, f.symbol, VALUE[f.side], f.quantity, f.price, f.fee, f.tax, vn_day(f.ts))

@@ -24,7 +24,6 @@ from quantflow.backtest.config import BacktestConfig
 from quantflow.backtest.decide import BarSignal, Book, Planned, SizingRule, plan, plan_one
 from quantflow.backtest.history import ClippedSource, History, load_history
 from quantflow.backtest.results import (
-    EQUITY_FIELDS,
     POSITION_FIELDS,
     VALUE,
     BacktestResult,
@@ -33,6 +32,8 @@ from quantflow.backtest.results import (
     OrderRecord,
     PositionRecord,
     build_result,
+    equity_points,
+    order_rows,
 )
 from quantflow.backtest.setup import BacktestError, prepare
 from quantflow.backtest.simbroker import SimBroker, SimFill, SimOrder, fill_records
@@ -394,7 +395,8 @@ class _Run:
         self.fills.sort(key=itemgetter(0, 1, 2))
         made = fill_records([f[3] for f in self.fills])
         number = self.nodes[0].number
-        orders = heapq.merge([(k, node, row, o.record()) for k, node, row, _, o in self.orders],
+        mine = order_rows(o.fields() for *_, o in self.orders)
+        orders = heapq.merge([(k, node, row, record) for (k, node, row, _, _), record in zip(self.orders, mine, strict=True)],
                              zip(stepped.order_keys[0], repeat(number), stepped.order_keys[1], stepped.orders),
                              key=itemgetter(0, 1, 2))
         fills = heapq.merge([(f[0], f[1], record) for f, record in zip(self.fills, made, strict=True)],
@@ -437,8 +439,7 @@ class _Run:
             value += np.cumsum(held) * market.latest_closes(r)
         cash = self.config.initial_cash * len(self.accounts) + np.cumsum(flows)
         equity = cash + value
-        return [built(EquityPoint, {"day": d, "cash": c, "equity": e}, EQUITY_FIELDS)
-                for d, c, e in zip(self.history.timeline, cash.tolist(), equity.tolist(), strict=True)]
+        return equity_points(self.history.timeline, cash.tolist(), equity.tolist())
 
     def _fill_columns(self) -> tuple[np.ndarray, ...]:
         """The event loop's fills as `lockstep.Outcome.fill_columns`."""

@@ -32,7 +32,7 @@ import numpy as np
 
 from quantflow.backtest import rules
 from quantflow.backtest.decide import SizingRule
-from quantflow.backtest.results import VALUE, FillRecord, OrderRecord, fill_row, order_row
+from quantflow.backtest.results import VALUE, FillRecord, OrderRecord, fill_rows, order_rows
 from quantflow.domain.instrument import Exchange, Instrument
 from quantflow.domain.orders import OrderRequest, OrderStatus, OrderType, Side
 from quantflow.market.bands import bands_from_closes
@@ -323,17 +323,17 @@ def _records(out: Outcome, symbols: list[Symbol], orders: tuple[np.ndarray, ...]
         OrderRequest(client_order_id=ids[x], symbol=names[x], side=Side(sides[x]), order_type=order_type,
                      quantity=quantities[x], price=prices[x], created_at=times[x])
     filled_o, fee_o, tax_o = filled.astype(object), fee.astype(object), tax.astype(object)  # one int each, for both rows
-    out.orders = list(map(order_row, ids.tolist(), names.tolist(), sides.tolist(), repeat(VALUE[order_type]), quantities,
-                          prices, times.tolist(), _objects(_STATUSES)[status].tolist(), filled_o.tolist(),
-                          notional.tolist(), fee_o.tolist(), tax_o.tolist(),
-                          _objects([None, _OVER_MAXIMUM])[(status == _REJECTED).view(np.int8)].tolist()))
+    out.orders = order_rows(zip(ids.tolist(), names.tolist(), sides.tolist(), repeat(VALUE[order_type]), quantities,
+                                prices, times.tolist(), _objects(_STATUSES)[status].tolist(), filled_o.tolist(),
+                                notional.tolist(), fee_o.tolist(), tax_o.tolist(),
+                                _objects([None, _OVER_MAXIMUM])[(status == _REJECTED).view(np.int8)].tolist()))
     out.order_keys = (session.tolist(), market_row.tolist())
     # the fills, by the session they fill on (here one fill per symbol and session)
     f = np.flatnonzero(made)
     f = f[np.lexsort((r[f], fill_k[f]))]
-    out.fills = list(map(fill_row, ids[f].tolist(), names[f].tolist(), sides[f].tolist(), filled_o[f].tolist(),
-                         (notional[f] // filled[f]).tolist(), fee_o[f].tolist(), tax_o[f].tolist(),
-                         _objects(timeline)[fill_k[f]].tolist()))
+    out.fills = fill_rows(zip(ids[f].tolist(), names[f].tolist(), sides[f].tolist(), filled_o[f].tolist(),
+                              (notional[f] // filled[f]).tolist(), fee_o[f].tolist(), tax_o[f].tolist(),
+                              _objects(timeline)[fill_k[f]].tolist(), strict=True))
     out.fill_keys = (fill_k[f].tolist(), market_row[f].tolist())
 
 

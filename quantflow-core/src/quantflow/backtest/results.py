@@ -7,7 +7,7 @@ shows up in the raw records, never in derived numbers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from quantflow.backtest.config import BacktestConfig
 from quantflow.backtest.metrics import Metrics, compute_metrics
 from quantflow.domain.orders import Fill, Order, OrderStatus, OrderType, Side
-from quantflow.domain.trusted import built
+from quantflow.domain.trusted import built_all
 
 
 class _Frozen(BaseModel):
@@ -102,23 +102,33 @@ ORDER_FIELDS, FILL_FIELDS, POSITION_FIELDS, TRADE_FIELDS, EQUITY_FIELDS = (
     set(m.model_fields) for m in (OrderRecord, FillRecord, PositionRecord, Trade, EquityPoint))
 
 
-def order_row(client_order_id: str, symbol: str, side: str, order_type: str, quantity: int, price: int | None,
-              created_at: datetime, status: str, filled_quantity: int, filled_notional: int, fees: int, taxes: int,
-              reject_code: str | None) -> OrderRecord:
-    """An `OrderRecord` of values valid by construction (a simulated broker's own), unvalidated:
+#: an `OrderRecord`'s fields in order, as `order_rows` takes them
+OrderFields = tuple[str, str, str, str, int, "int | None", datetime, str, int, int, int, int, "str | None"]
+#: a `FillRecord`'s fields in order, as `fill_rows` takes them
+FillFields = tuple[str, str, str, int, int, int, int, date]
+
+
+def order_rows(rows: Iterable[OrderFields]) -> list[OrderRecord]:
+    """`OrderRecord`s of values valid by construction (a simulated broker's own), unvalidated:
     a backtest makes thousands."""
-    return built(OrderRecord, {
-        "client_order_id": client_order_id, "symbol": symbol, "side": side, "order_type": order_type,
-        "quantity": quantity, "price": price, "created_at": created_at, "status": status,
-        "filled_quantity": filled_quantity, "filled_notional": filled_notional, "fees": fees, "taxes": taxes,
-        "reject_code": reject_code}, ORDER_FIELDS)
+    return built_all(OrderRecord, [
+        {"client_order_id": i, "symbol": s, "side": side, "order_type": kind, "quantity": q, "price": p,
+         "created_at": at, "status": status, "filled_quantity": filled, "filled_notional": notional, "fees": fee,
+         "taxes": tax, "reject_code": code}
+        for i, s, side, kind, q, p, at, status, filled, notional, fee, tax, code in rows], ORDER_FIELDS)
 
 
-def fill_row(client_order_id: str, symbol: str, side: str, quantity: int, price: int, fee: int, tax: int,
-             day: date) -> FillRecord:
-    """A `FillRecord` of values valid by construction, unvalidated (as `order_row`)."""
-    return built(FillRecord, {"client_order_id": client_order_id, "symbol": symbol, "side": side, "quantity": quantity,
-                              "price": price, "fee": fee, "tax": tax, "day": day}, FILL_FIELDS)
+def fill_rows(rows: Iterable[FillFields]) -> list[FillRecord]:
+    """`FillRecord`s of values valid by construction, unvalidated (as `order_rows`)."""
+    return built_all(FillRecord, [
+        {"client_order_id": i, "symbol": s, "side": side, "quantity": q, "price": p, "fee": fee, "tax": tax, "day": day}
+        for i, s, side, q, p, fee, tax, day in rows], FILL_FIELDS)
+
+
+def equity_points(days: Iterable[date], cash: Iterable[int], equity: Iterable[int]) -> list[EquityPoint]:
+    """The equity curve's `EquityPoint`s, unvalidated (whole VND, the sessions' days)."""
+    return built_all(EquityPoint, [{"day": d, "cash": c, "equity": e} for d, c, e in zip(days, cash, equity, strict=True)],
+                     EQUITY_FIELDS)
 
 
 class BacktestResult(_Frozen):
@@ -151,7 +161,7 @@ class _Rows(int):
 
 def trades_from_fills(fills: list[FillRecord]) -> list[Trade]:
     open_: dict[str, list[Any]] = {}  # symbol -> [entry day, held, peak, cost, proceeds]
-    done: list[Trade] = []
+    done: list[dict[str, Any]] = []
     for fill in fills:
         symbol, value = fill.symbol, fill.price * fill.quantity
         trade = open_.get(symbol)
@@ -169,19 +179,19 @@ def trades_from_fills(fills: list[FillRecord]) -> list[Trade]:
             done.append(_trade(symbol, trade, fill.day))
             del open_[symbol]
     done.extend(_trade(symbol, trade, None) for symbol, trade in sorted(open_.items()))
-    return done
+    return built_all(Trade, done, TRADE_FIELDS)  # whole numbers and days from valid fills
 
 
-def _trade(symbol: str, t: list[Any], exit_day: date | None) -> Trade:
+def _trade(symbol: str, t: list[Any], exit_day: date | None) -> dict[str, Any]:
     entry, _, peak, cost, proceeds = t
     pnl = proceeds - cost if exit_day is not None else None
-    return built(Trade, {  # whole numbers and days from valid fills
+    return {
         "symbol": symbol, "entry_day": entry, "exit_day": exit_day, "quantity": peak, "cost": cost,
         "proceeds": proceeds, "pnl": pnl,
         # int / int is correctly rounded in Python: the float nearest pnl x 100 / cost, exactly
         # float(Fraction(pnl, cost) * 100), without building the fraction
         "return_pct": pnl * 100 / cost if pnl is not None and cost else None,
-    }, TRADE_FIELDS)
+    }
 
 
 def build_result(path: Literal["bar_by_bar", "fast"], config: BacktestConfig, symbols: tuple[str, ...],

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from quantflow.backtest import rules
-from quantflow.backtest.results import VALUE, FillRecord, OrderRecord, fill_row, order_row
+from quantflow.backtest.results import VALUE, FillRecord, OrderFields, fill_rows
 from quantflow.domain.instrument import Instrument
 from quantflow.domain.orders import Fill, OrderRequest, OrderStatus, OrderType, Side
 from quantflow.domain.portfolio import Account
@@ -70,11 +70,12 @@ class SimOrder:
                             order_type=self.order_type, quantity=self.quantity, price=self.price,
                             created_at=self.created_at)
 
-    def record(self) -> OrderRecord:
-        """The result row; every field was checked when the order was planned and booked."""
-        return order_row(self.client_order_id, self.symbol, VALUE[self.side], VALUE[self.order_type], self.quantity,
-                         self.price, self.created_at, VALUE[self.status], self.filled, self.notional, self.fees,
-                         self.taxes, self.reject_code)
+    def fields(self) -> OrderFields:
+        """The result row's fields (`results.order_rows`); every one was checked when the order
+        was planned and booked."""
+        return (self.client_order_id, self.symbol, VALUE[self.side], VALUE[self.order_type], self.quantity,
+                self.price, self.created_at, VALUE[self.status], self.filled, self.notional, self.fees,
+                self.taxes, self.reject_code)
 
 
 #: A fill while the simulation runs: client order id, symbol, side, quantity, price, fee, tax, session,
@@ -83,7 +84,7 @@ SimFill = tuple[str, str, Side, int, int, int, int, date, int]
 
 
 def fill_records(fills: list[SimFill]) -> list[FillRecord]:
-    return [fill_row(c, s, VALUE[side], q, p, fee, tax, d) for c, s, side, q, p, fee, tax, d, _ in fills]
+    return fill_rows((c, s, VALUE[side], q, p, fee, tax, d) for c, s, side, q, p, fee, tax, d, _ in fills)
 
 
 class SimBroker:
