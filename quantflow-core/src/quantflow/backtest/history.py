@@ -166,11 +166,12 @@ async def load_history(source: object, symbols: Sequence[str], start: date, end:
     cuts: dict[str, tuple[Bars, np.ndarray, int]] = {}
     absent: list[str] = []
     last = rules.daily_close(end)
+    first_day, last_day = np.datetime64(start, "D"), np.datetime64(end, "D")
     for symbol in symbols:
         bars = await source.bars(symbol, "1D", None, last)  # type: ignore[attr-defined]
         days = session_days(bars.time)
-        stop = int(np.searchsorted(days, np.datetime64(end, "D"), side="right"))
-        first = int(np.searchsorted(days, np.datetime64(start, "D"), side="left"))
+        stop = int(days.searchsorted(last_day, side="right"))
+        first = int(days.searchsorted(first_day, side="left"))
         begin = max(0, first - warmup)
         if first >= stop:
             absent.append(symbol)
