@@ -137,6 +137,19 @@ def test_numbers_beyond_safe_integer_arithmetic_go_to_the_event_loop(monkeypatch
     assert set(outcome.handed_back.values()) == {lockstep.REASONS[2]}
 
 
+def test_a_bar_volume_beyond_safe_integer_arithmetic_goes_to_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fill whose bar has a volume at or above lockstep's bound hands its symbol back; the others stay."""
+    symbols = ["AAA", "BBB", "CCC"]
+    history = _history(11, symbols)
+    bars = history["BBB"]
+    history["BBB"] = Bars("BBB", bars.time, bars.open, bars.high, bars.low, bars.close, np.full(len(bars), 2.0**46))
+    config = BacktestConfig(start=START, end=END, initial_cash=2_000_000_000, accounts="per_symbol")
+    order = {"sizing": "percent_equity", "percent": 40, "order_type": "ATO"}
+    fast, loop, outcome = _both(_workflow(symbols, order), MemorySource(history), config, monkeypatch)
+    assert fast.model_dump_json() == loop.model_dump_json()
+    assert outcome.handed_back == {1: lockstep.REASONS[2]}  # BBB, the market's second row
+
+
 @pytest.mark.parametrize("order", [{"sizing": "percent_equity", "percent": 100, "order_type": "LO", "limit_at": "band"},
                                    {"sizing": "quantity", "quantity": 600_000, "order_type": "ATO"}])
 def test_orders_above_the_exchange_maximum_are_refused_in_lockstep(order: dict[str, Any],

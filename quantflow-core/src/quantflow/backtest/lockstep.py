@@ -155,9 +155,13 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
     closes = np.where(odd_close, 1, ev.close)  # >= 1: a row with an odd close is gone from the start
     static = {name: np.ascontiguousarray(a.T) for name, a in {
         "mask": ev.mask, "day": ev.order_day, "buy": ev.buy & band_ok, "sell": ev.sell & band_ok, "close": closes,
-        "close_f": closes.astype(float), "ceiling": limits.ceiling, "session": on_session,
-        "odd_bar": odd_bar, "px_buy": px_buy, "px_sell": px_sell, "lots_budget": lots_budget,
-        "volume_big": v >= _LIMIT, "settles": ev.settles, "fires_next": ev.fires_next}.items()}
+        "ceiling": limits.ceiling, "session": on_session, "odd_bar": odd_bar, "refer": odd_bar | ~plain[:, None],
+        "px_buy": px_buy, "px_sell": px_sell, "lots_budget": lots_budget, "volume_big": v >= _LIMIT,
+        "settles": ev.settles, "fires_next": ev.fires_next}.items()}
+    # per step, bounds that let the overflow checks below skip their per-row tests (Python ints)
+    top_close = static["close"].max(axis=1, initial=1).tolist()
+    top_px = np.maximum(static["px_buy"], static["px_sell"]).max(axis=1, initial=0).tolist()
+    any_volume_big = static["volume_big"].any(axis=1).tolist()
 
     # One step per firing bar index j, over all rows at once; a row without a j-th firing bar, or
     # handed back, is inactive: it places nothing, so its account does not change (once inactive
@@ -199,8 +203,8 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         side_buy = q_buy > 0
         quantity = np.where(side_buy, q_buy, q_sell)
         placed = quantity > 0
-        held_value = held * at["close_f"]  # in floats: no wrap-around
-        if max(cash.max(), -cash.min()) >= _LIMIT // 4 or held_value.max() >= _LIMIT / 4:  # over all rows: cheaper
+        if max(cash.max(), -cash.min()) >= _LIMIT // 4 or int(held.max()) * top_close[j] >= _LIMIT // 4:  # all rows: cheaper
+            held_value = held * close.astype(float)  # in floats: no wrap-around
             big = active & ((held_value >= _LIMIT) | (np.abs(equity) >= _LIMIT) | (bp >= _LIMIT)
                             | (ceiling * afford >= _LIMIT) | (held >= _LIMIT))
         else:  # cash, holdings' value, equity, buying power, order values and shares all stay below _LIMIT
@@ -208,12 +212,10 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         # the one refusal decided here: a valid round-lot order above the exchange's maximum fails
         # the risk engine's quantity rule before any rule that reads the account
         over_max = placed & (quantity > max_q)
-        judge = placed & ~plain  # an order the risk engine must judge
-        odd = placed & at["odd_bar"]
-        refer = judge | odd if big is None else judge | odd | big
+        refer = placed & at["refer"] if big is None else placed & at["refer"] | big  # big: placed or not
         if refer.any():
-            gone[odd] = 3
-            gone[judge] = 1
+            gone[placed & at["odd_bar"]] = 3
+            gone[placed & ~plain] = 1  # an order the risk engine must judge
             if big is not None:
                 gone[big] = 2
             placed &= ~refer
@@ -222,8 +224,10 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
         in_session = at["session"]
         px = np.where(side_buy, at["px_buy"], at["px_sell"])
         filled = np.where(placed & ~over_max & in_session & (px > 0), np.minimum(quantity, at["lots_budget"]), 0)
-        huge = placed & ((px * filled.astype(float) >= _LIMIT) | at["volume_big"])
-        if huge.any():
+        huge = None  # the fill's value or the bar's volume beyond int64-safe arithmetic
+        if any_volume_big[j] or top_px[j] * int(filled.max()) >= _LIMIT:
+            huge = placed & ((px * filled.astype(float) >= _LIMIT) | at["volume_big"])
+        if huge is not None and huge.any():
             gone[huge] = 2
             filled[huge] = 0
             placed &= ~huge
