@@ -103,7 +103,7 @@ ORDER_FIELDS, FILL_FIELDS, POSITION_FIELDS, TRADE_FIELDS, EQUITY_FIELDS = (
 
 
 #: an `OrderRecord`'s fields in order, as `order_rows` takes them
-OrderFields = tuple[str, str, str, str, int, "int | None", datetime, str, int, int, int, int, "str | None"]
+OrderFields = tuple[str, str, str, str, int, int | None, datetime, str, int, int, int, int, str | None]
 #: a `FillRecord`'s fields in order, as `fill_rows` takes them
 FillFields = tuple[str, str, str, int, int, int, int, date]
 
