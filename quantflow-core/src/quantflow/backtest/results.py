@@ -49,8 +49,6 @@ class OrderRecord(_Frozen):
         )
 
 
-
-
 class FillRecord(_Frozen):
     client_order_id: str
     symbol: str
