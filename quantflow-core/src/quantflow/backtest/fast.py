@@ -43,7 +43,7 @@ from quantflow.engine import RunContext, RunMode, RunStatus, compile_plan, execu
 from quantflow.engine.plan import Step
 from quantflow.gc_pause import gc_paused, promote_survivors
 from quantflow.market.bands import PriceLimits
-from quantflow.market.calendar import default_calendar
+from quantflow.market.calendar import CalendarRangeError, default_calendar
 from quantflow.plugins.registry import Kind
 
 PLACE, CLOSE = "core:place_order", "core:close_position"
@@ -193,11 +193,8 @@ class _Run:
         self.orders: list[tuple[int, int, int, int, SimOrder]] = []  # (session, node, row, n, order)
         self.fills: list[tuple[int, int, int, SimFill]] = []  # (session, row, n, fill)
         self._times: dict[int, tuple[Any, date]] = {}
-        days = rules.order_days(history.days, calendar)  # each session's signals trade on these
-        self.order_days: list[date] = days.tolist()
-        self.order_ordinals = days.astype(np.int64) + rules.EPOCH_ORDINAL
-        settles = calendar.settlement_dates(days)  # NaT -> 0: lockstep hands such a buy to the event loop
-        self.settle_ordinals = np.where(np.isnat(settles), 0, settles.astype(np.int64) + rules.EPOCH_ORDINAL)
+        self.order_days = rules.order_days(history.days, calendar)  # each session's signals trade on these (NaT: unknown)
+        self._order_days: list[date | None] = self.order_days.tolist()
         self._count = 0
         self.stepped = lockstep.Outcome()  # what lockstep simulated (other symbols than the loop's)
 
@@ -210,11 +207,18 @@ class _Run:
             found = self.accounts[at] = SimBroker(self.config.broker_config(symbols), self.calendar)
         return found
 
-    def when(self, k: int) -> tuple[Any, date]:
-        """Session k's order time (the next session's opening call) and that session's day."""
+    def when(self, node: _Node, k: int) -> tuple[Any, date]:
+        """Session k's order time (the next session's opening call) and that session's day, for
+        `node`'s decision there."""
         found = self._times.get(k)
         if found is None:
-            day = self.order_days[k]
+            day = self._order_days[k]
+            if day is None:  # beyond the calendar's table: what the node meets, reported as the bar-by-bar run does
+                try:
+                    day = rules.order_time(rules.daily_close(self.history.timeline[k]), self.calendar).date()
+                except CalendarRangeError as error:
+                    raise BacktestError(f"the run on {self.history.timeline[k]} failed: {node.node_id}: "
+                                        f"{type(error).__name__}: {error}") from error
             found = self._times[k] = (rules.session_start(day), day)
         return found
 
@@ -235,7 +239,7 @@ class _Run:
         """What `node` does at session k for the symbols `rows` (each with a bar at k), against
         the one shared account."""
         market, broker = self.market, self.account(0)
-        at, order_day = self.when(k)
+        at, order_day = self.when(node, k)
         signals: list[BarSignal] = []
         held = broker.portfolio.quantities()
         buys, sells = node.flags(rows, k)
@@ -254,7 +258,7 @@ class _Run:
         """`decide` for one symbol with its own account (which can hold that symbol only), with
         its flags, close and bar index at session k."""
         broker = self.account(row)
-        at, order_day = self.when(k)
+        at, order_day = self.when(node, k)
         holdings = broker.portfolio.quantities()
         signal = self._signal(node, self.symbols[row], broker, order_day, holdings, buy, sell, close, i)
         if signal is None:
@@ -415,8 +419,12 @@ class _Run:
             return rows
         symbols = [lockstep.Symbol(row, self.symbols[row], self.instruments[self.symbols[row]])
                    for row in rows]
+        known = ~np.isnat(self.order_days)  # elsewhere 0: lockstep hands such a firing symbol to the event loop
+        order_ordinals = np.where(known, self.order_days.astype(np.int64) + rules.EPOCH_ORDINAL, 0)
+        settles = self.calendar.settlement_dates(self.order_days)  # NaT -> 0: lockstep hands such a buy back too
+        settle_ordinals = np.where(np.isnat(settles), 0, settles.astype(np.int64) + rules.EPOCH_ORDINAL)
         market = lockstep.Market(self.market.index, self.market.closes, self.history.days, self.history.broker_columns,
-                                 self.history.panel.offsets, self.order_ordinals, self.settle_ordinals, fires, node.buy, node.sell)
+                                 self.history.panel.offsets, order_ordinals, settle_ordinals, fires, node.buy, node.sell)
         outcome = lockstep.simulate(symbols, market, node.node_id, node.rule, node.order_type, config.fees,
                                     config.max_participation, config.initial_cash, self.history.timeline)
         self.stepped = outcome

@@ -136,7 +136,7 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
     work_cash = np.zeros(n, dtype=np.int64)
     work_shares = np.zeros(n, dtype=np.int64)
     gone = np.zeros(n, dtype=np.int8)  # handed back to the event loop: the index of the reason
-    gone[odd_close.any(axis=1)] = 3
+    gone[(odd_close | (ev.mask & (ev.order_day == 0))).any(axis=1)] = 3  # no price; an order day the calendar cannot tell
     log = _Log()
 
     # what does not depend on the accounts, for every firing bar at once (sessions x symbols)

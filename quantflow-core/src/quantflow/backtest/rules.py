@@ -64,8 +64,9 @@ def order_time(now: datetime, calendar: TradingCalendar) -> datetime:
 def order_days(days: np.ndarray, calendar: TradingCalendar) -> np.ndarray:
     """The session each daily bar's signal trades in (datetime64[D] in and out): `order_time`'s day
     for `daily_close(day)`, at once. A daily bar closes after LAST_ENTRY, so that is always the
-    next trading day."""
-    return calendar.next_trading_days(days)
+    next trading day. NaT where the calendar cannot tell (`order_time` raises there, saying why):
+    a backtest meets that only if it decides an order on such a bar."""
+    return calendar.known_next_trading_days(days)
 
 
 def instrument_for(symbol: str, instruments: dict[str, Instrument] | None) -> Instrument:

@@ -45,8 +45,9 @@ class TradingCalendar:
         self.holidays: frozenset[date] = frozenset(holidays)
         self.first = first
         self.last = last
-        #: every trading day in order, and each one's position: built on the first settlement
-        #: question, in one vectorised pass (a few thousand days; the days never change)
+        #: every trading day in order, and each one's position: built on the first question that
+        #: reads the table (settlement, next trading days), in one vectorised pass (a few thousand
+        #: days; the days never change)
         self._days: list[date] | None = None
         self._table = np.empty(0, dtype="datetime64[D]")  # the same days as an array
         self._position: dict[date, int] = {}
@@ -69,12 +70,20 @@ class TradingCalendar:
     def next_trading_days(self, days: np.ndarray) -> np.ndarray:
         """`next_trading_day` of each of `days` (datetime64[D]) at once, from the table of trading
         days; if any day is beyond the table, all take the day-by-day path and its errors."""
+        found = self.known_next_trading_days(days)
+        if not np.isnat(found).any():
+            return found
+        return np.array([self.next_trading_day(d) for d in days.astype(date).tolist()], dtype="datetime64[D]")
+
+    def known_next_trading_days(self, days: np.ndarray) -> np.ndarray:
+        """`next_trading_days`, with NaT where the table has no answer (a day before the calendar,
+        or whose next trading day is past it: `next_trading_day` raises for those, saying why)."""
         if self._days is None:
             self._index()
-        at = np.searchsorted(self._table, days, side="right")
-        if len(days) and (days.min() >= np.datetime64(self.first, "D")) and at.max() < len(self._table):
-            return self._table[at]  # type: ignore[no-any-return]
-        return np.array([self.next_trading_day(d) for d in days.astype(date).tolist()], dtype="datetime64[D]")
+        table = self._table
+        at = np.searchsorted(table, days, side="right")
+        known = (days >= np.datetime64(self.first, "D")) & (at < len(table))
+        return np.where(known, table[np.minimum(at, len(table) - 1)], np.datetime64("NaT"))  # type: ignore[no-any-return]
 
     def previous_trading_day(self, day: date) -> date:
         """The last trading day strictly before `day`."""
