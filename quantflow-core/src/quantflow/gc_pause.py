@@ -58,7 +58,8 @@ def gc_relaxed(young: int = 50_000) -> Iterator[None]:
 def promote_survivors() -> None:
     """Move what the young generations hold to the oldest without scanning it (freeze then unfreeze:
     list splices): for results that outlive a `gc_paused` block, so the first young collection after
-    it does not walk them all. A heap the host had frozen (the server's) stays frozen."""
+    it does not walk them all. A heap the host had frozen (the server's) stays frozen, and what the
+    young generations held is then frozen with it (never collected), not moved to the oldest."""
     host_frozen = gc.get_freeze_count() > 0
     gc.freeze()
     if not host_frozen:

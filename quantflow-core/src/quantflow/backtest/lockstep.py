@@ -13,8 +13,8 @@ from `market.bands.bands_from_closes` (the scalar rule, for arrays) and order an
 from the calendar's table.
 
 A symbol whose history leaves that common case at any point (an order the risk engine must judge,
-an order still working when the symbol fires again, a bar on a day the calendar does not trade,
-numbers too large for int64 arithmetic, ...) is handed back whole: the caller simulates it with the
+a bar on a day the calendar does not trade or a signal on one it cannot place, more unsettled buys
+than kept, numbers too large for int64 arithmetic: `REASONS`) is handed back whole: the caller simulates it with the
 event loop (`fast._Run.run_symbol`), which handles everything. A differential test holds this
 module equal to that loop on random histories and signals.
 """

@@ -22,8 +22,7 @@ class Sessions:
             h = history.series[symbol]
             pos = np.searchsorted(days, h.days[h.first_active:])
             self.index[row, pos] = np.arange(h.first_active, len(h.days))
-            if h.valid is not None:
-                self.valid[row, pos] = h.valid[h.first_active:]
+            self.valid[row, pos] = h.valid[h.first_active:]
             with np.errstate(invalid="ignore"):
                 closes = np.rint(np.nan_to_num(h.bars.close)).astype(np.int64)
             last = np.maximum.accumulate(np.where(self.index[row] >= 0, sessions, -1))

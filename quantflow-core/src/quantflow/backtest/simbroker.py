@@ -7,7 +7,7 @@ enough to call on the few bars where something happens. Parity with `PaperBroker
 backtest tests (identical orders, fills and equity on real data); keep the two in step.
 
 Orders and fills are plain slotted objects and tuples while the simulation runs; the result models
-are built once at the end (`SimOrder.record`, `fill_records`). Orders that `risk.passes_plainly` shows the
+are built once at the end (`SimOrder.fields` through `results.order_rows`, `fill_records`). Orders that `risk.passes_plainly` shows the
 risk engine would accept skip building its context; every other order goes through
 `RiskEngine.check` itself, so a rejection always carries the engine's own reason.
 """
@@ -33,7 +33,6 @@ from quantflow.trading.risk import RiskContext, RiskEngine, TradingState, only_p
 
 S = OrderStatus
 _OPEN = (S.NEW, S.PARTIALLY_FILLED)
-#: member -> its string value, read without the enum's `value` property (a Python call each)
 _CLOSING = (OrderType.ATO, OrderType.ATC, OrderType.PLO)
 
 

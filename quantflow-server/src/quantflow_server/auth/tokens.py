@@ -6,7 +6,7 @@ password change revokes every token issued before it.
 
 Checking that version used to read the user from the database on every request. `UserCache` keeps
 what the check needs (token version, role, active) per user for `auth_cache_seconds` (default 5):
-a logout or password change made through this process replaces the entry once committed, so it
+a logout or password change made through this process drops the cached entry once committed, so it
 applies at once here; a change made by another process is seen within that bound.
 """
 
