@@ -151,15 +151,14 @@ def test_password_change_revokes_tokens_at_once_despite_the_user_cache(api) -> N
 
 def test_a_change_made_by_another_process_is_seen_within_the_cache_bound(api, monkeypatch) -> None:
     """The cached token version, role and active flag are trusted for auth_cache_seconds at most."""
-    import quantflow_server.auth.tokens as tokens
-
     api.add_user("alice")
     headers = api.login("alice")
     assert api.client.get("/api/me", headers=headers).is_success  # now cached
     _change_user_elsewhere(api, "alice", token_version=7)
     assert api.client.get("/api/me", headers=headers).is_success  # within the bound: still the cached copy
-    later = tokens.time.monotonic() + api.client.app.state.settings.auth_cache_seconds + 0.01
-    monkeypatch.setattr(tokens.time, "monotonic", lambda: later)
+    users = api.client.app.state.tokens.users
+    later = users.clock() + api.client.app.state.settings.auth_cache_seconds + 0.01
+    monkeypatch.setattr(users, "clock", lambda: later)  # this cache's clock only, not the process's
     assert api.client.get("/api/me", headers=headers).status_code == 401
 
 
@@ -194,9 +193,8 @@ def test_a_read_in_flight_during_a_change_is_not_cached() -> None:
             row.token_version = 1
             return value
 
-    connection = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(db=SimpleNamespace(sessions=Session))))
-    assert asyncio.run(cache.lookup(connection, 1)).token_version == 0  # that request saw the old row
-    assert asyncio.run(cache.lookup(connection, 1)).token_version == 1  # the next one reads again
+    assert asyncio.run(cache.lookup(Session, 1)).token_version == 0  # that request saw the old row
+    assert asyncio.run(cache.lookup(Session, 1)).token_version == 1  # the next one reads again
 
 
 def test_repeated_failures_lock_the_account_even_for_the_right_password(settings, open_api) -> None:

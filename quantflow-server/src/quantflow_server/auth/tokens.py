@@ -13,6 +13,7 @@ applies at once here; a change made by another process is seen within that bound
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -34,7 +35,7 @@ class TokenError(Exception):
 
 
 class _Known(NamedTuple):
-    until: float  # time.monotonic() after which the database is asked again
+    until: float  # the cache's clock (monotonic) after which the database is asked again
     principal: Principal | None  # None: no such user, or inactive
     token_version: int
 
@@ -45,18 +46,20 @@ class UserCache:
     `forget(user_id)` (after the change is committed) makes the next request read the database; a
     read that was already in flight when it was called does not store its (possibly older) answer."""
 
-    def __init__(self, ttl: float) -> None:
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
+        self.clock = clock
         self._known: dict[int, _Known] = {}
         self._changes: dict[int, int] = {}  # per user: how many times forget() was called
 
-    async def lookup(self, connection: ASGIConnection[Any, Any, Any, Any], user_id: int) -> _Known:
+    async def lookup(self, sessions: Callable[[], Any], user_id: int) -> _Known:
+        """The user's entry; `sessions` opens a database session (`Database.sessions`) on a miss."""
         known = self._known.get(user_id)
-        now = time.monotonic()
+        now = self.clock()
         if known is not None and now < known.until:
             return known
         changes = self._changes.get(user_id, 0)
-        async with connection.app.state.db.sessions() as session:
+        async with sessions() as session:
             user = await session.get(User, user_id)
         if user is None or not user.active:
             known = _Known(now + self.ttl, None, -1)
@@ -81,7 +84,8 @@ async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, 
         user_id = int(token.sub)
     except ValueError:
         return None
-    known = await connection.app.state.tokens.users.lookup(connection, user_id)
+    state = connection.app.state
+    known = await state.tokens.users.lookup(state.db.sessions, user_id)
     if known.principal is None or known.token_version != token.extras.get("ver"):
         return None
     return known.principal
