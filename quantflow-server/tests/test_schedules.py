@@ -178,6 +178,17 @@ def test_deleting_an_activated_workflow_stops_it(settings, open_api, clock) -> N
         assert api.client.get("/api/activations", headers=headers).json() == []
 
 
+def test_deleting_an_activated_workflow_takes_it_off_the_schedule_at_once(settings, open_api, clock) -> None:
+    """Not only skipped when it comes due: the scheduler no longer plans a wake for it."""
+    with open_api(settings, clock=clock) as api:
+        headers = api.add_user("alice")
+        wid = _create(api, headers, scheduled())
+        _activate(api, headers, wid)
+        assert wid in api.client.app.state.scheduler.planned
+        assert api.client.delete(f"/api/workflows/{wid}", headers=headers).status_code == 204
+        assert wid not in api.client.app.state.scheduler.planned
+
+
 def test_a_bar_close_trigger_fires_when_the_bar_closes(settings, open_api, clock) -> None:
     document = {
         "id": "bars",
