@@ -354,8 +354,9 @@ def main() -> None:
     assert args.subscribers <= 2000 and args.rate <= 1000 and args.seconds <= 60, "bounded by design"
     with tempfile.TemporaryDirectory(prefix="qf-bench-load-") as tmp:
         port, log = free_port(), Path(tmp) / "server.log"
+        env = server_env(Path(tmp))  # its own failure (creating the user) surfaces as is, before any server log
         try:
-            with serving(serve_command(port), port, server_env(Path(tmp)), log) as (url, process):
+            with serving(serve_command(port), port, env, log) as (url, process):
                 result = asyncio.run(asyncio.wait_for(scenario(args, url, process.pid), HARD_LIMIT_S))
         finally:
             shutil.copyfile(log, args.server_log)  # kept: the server's own errors
