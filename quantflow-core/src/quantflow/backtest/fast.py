@@ -22,7 +22,7 @@ import numpy as np
 from quantflow.backtest import lockstep, rules
 from quantflow.backtest.config import BacktestConfig
 from quantflow.backtest.decide import BarSignal, Book, Planned, SizingRule, plan, plan_one
-from quantflow.backtest.history import ClippedSource, History, load_history
+from quantflow.backtest.history import ClippedSource, History, by_row, load_history
 from quantflow.backtest.results import (
     POSITION_FIELDS,
     VALUE,
@@ -102,10 +102,7 @@ class _Market:
         it has a bar (firing cells), as `index` says; elsewhere use `latest_closes`."""
         bars = self.index[rows, ks]
         out = np.empty(len(rows), dtype=np.int64)
-        order = np.argsort(rows, kind="stable")
-        bounds = np.searchsorted(rows[order], np.arange(len(self.symbols) + 1))
-        for r in np.flatnonzero(np.diff(bounds)).tolist():
-            at = order[bounds[r]:bounds[r + 1]]
+        for r, at in by_row(rows, len(self.symbols)):
             out[at] = np.rint(self.series[r].bars.close[bars[at]]).astype(np.int64)
         return out
 
@@ -438,10 +435,7 @@ class _Run:
         value = np.zeros(m, dtype=np.int64)  # what the holdings of all accounts are worth
         k, rows, flow, signed = (np.concatenate(c) for c in zip(self.stepped.fill_columns, self._fill_columns(), strict=True))
         np.add.at(flows, k, flow)
-        order = np.argsort(rows, kind="stable")
-        bounds = np.searchsorted(rows[order], np.arange(len(self.symbols) + 1))
-        for r in np.flatnonzero(np.diff(bounds)).tolist():  # row by row: no symbols x sessions temporaries
-            mine = order[bounds[r]:bounds[r + 1]]
+        for r, mine in by_row(rows, len(self.symbols)):  # row by row: no symbols x sessions temporaries
             held = np.zeros(m, dtype=np.int64)
             np.add.at(held, k[mine], signed[mine])
             value += np.cumsum(held) * market.latest_closes(r)

@@ -8,7 +8,7 @@ node calling `ctx.data_source` directly). That makes look-ahead impossible by co
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -78,6 +78,15 @@ def _whole(o: np.ndarray, h: np.ndarray, low: np.ndarray, c: np.ndarray, v: np.n
     return whole, valid
 
 
+def by_row(rows: np.ndarray, count: int) -> Iterator[tuple[int, np.ndarray]]:
+    """Each row (0 <= row < count) that occurs in `rows`, with the positions where it does, in
+    order: one sort for a symbol-by-symbol pass over many cells."""
+    order = np.argsort(rows, kind="stable")
+    bounds = np.searchsorted(rows[order], np.arange(count + 1)).tolist()
+    for r in np.flatnonzero(np.diff(bounds)).tolist():
+        yield r, order[bounds[r]:bounds[r + 1]]
+
+
 @lru_cache(maxsize=8192)
 def _session(day: date) -> tuple[datetime, datetime]:
     return rules.session_start(day), rules.daily_close(day)
@@ -142,15 +151,12 @@ class History:
     def broker_columns(self, rows: np.ndarray, bars: np.ndarray) -> np.ndarray:
         """`SymbolHistory.whole` of bar `bars[j]` of symbol `symbols[rows[j]]`, for each j
         (7 × len(rows)), computed for those bars only."""
-        order = np.argsort(rows, kind="stable")
-        bounds = np.searchsorted(rows[order], np.arange(len(self.symbols) + 1))
         picked = {n: np.empty(len(rows), np.result_type(*(getattr(h.bars, n) for h in self.series.values())))
                   for n in FIELDS}  # the dtype a flat column of every symbol's bars would have
         days = np.empty(len(rows), dtype="datetime64[D]")
         symbol_ok = np.empty(len(rows), dtype=bool)
-        for r in np.flatnonzero(np.diff(bounds)).tolist():
-            h = self.series[self.symbols[r]]
-            at, i = order[bounds[r]:bounds[r + 1]], bars[order[bounds[r]:bounds[r + 1]]]
+        for r, at in by_row(rows, len(self.symbols)):
+            h, i = self.series[self.symbols[r]], bars[at]
             for n in FIELDS:
                 picked[n][at] = getattr(h.bars, n)[i]
             days[at] = h.days[i]
