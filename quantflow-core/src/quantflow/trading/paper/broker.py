@@ -135,8 +135,7 @@ class PaperBroker(Broker, MarketDataSink):
         held: dict[str, int] = {}
         sellable: dict[str, int] = {}
         for symbol in self._portfolio.symbols():
-            working = self.ledger.open_orders(symbol)
-            reserved = sum(o.remaining_quantity for o in working if o.side is Side.SELL) if working else 0
+            reserved = self._reserved_for_sale(symbol, None)
             held[symbol], sellable[symbol] = self._portfolio.sizing(symbol, today, order_day, reserved)
         cash = self._portfolio.cash
         return cash, cash - self._reserved_cash(), held, sellable
@@ -373,10 +372,10 @@ class PaperBroker(Broker, MarketDataSink):
             return RejectReason.UNKNOWN_SYMBOL, f"{request.symbol} is not an instrument this paper account trades", None
         day = vn_day(request.created_at)
         limits = self._limits(request.symbol, day)
-        sellable = self._sellable(request, day) if request.side is Side.SELL else 0
+        buy = request.side is Side.BUY  # (`passes_plainly` reads buying power for a buy, sellable shares for a sell)
         if self.risk.accepts_plainly(request, instrument=instrument, now=request.created_at, price_limits=limits,
-                                     buying_power=self._portfolio.cash - self._reserved_cash(), sellable=sellable,
-                                     fees=self.config.fees):
+                                     buying_power=self._portfolio.cash - self._reserved_cash() if buy else 0,
+                                     sellable=0 if buy else self._sellable(request, day), fees=self.config.fees):
             return None, ACCEPT.message, limits  # (the common case, without the context's models)
         position, pending_buys = None, 0
         if self.risk.reads_position(request):  # (a buy without a position cap: no rule reads them)
