@@ -128,6 +128,8 @@ class SimBroker:
         if symbol_open is None:
             symbol_open = self.open[symbol] = []
         buy = side is Side.BUY
+        # `RiskEngine.accepts_plainly`'s test, without the `OrderRequest` it takes (one per order here);
+        # the simulation never changes the limits it was made with, so they are judged once
         accepted = self._lenient and self.risk.state is TradingState.ACTIVE and passes_plainly(
             side, order_type, quantity, price, self.instruments[symbol], limits,
             self.portfolio.cash - self.reserved() if buy else 0, 0 if buy else self.sellable(symbol, day), self.fees)
