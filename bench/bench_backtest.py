@@ -30,22 +30,28 @@ Whatever still differs is listed with its cause (`differences`).
 Timed, for both engines, from bars already in memory (no file reading): QuantFlow's run includes
 validating the workflow, aligning the history (cutting the bars to the period, whole-VND columns,
 the panel), the signal run, the simulation and the result models (reading the fills into the
-comparison's trade lists is not timed); backtrader's includes building
-each Cerebro and its PandasData feed, and the run. The fast path, a fraction of a second, is re-run
-`--fast-repeats` times (wall and CPU spread); its history alignment is also timed alone, and the
-ratio without it reported beside the one with it (the headline ratio keeps it in). The repeats run
-in the same process, so process-wide caches the first run filled (tick and band lookups of the
-event loop, session times) and memory it already touched make them warmer: the headline ratio is the first, cold run. CPU seconds
-(`time.process_time`) are given for both engines: the machine is shared.
+comparison's trade lists is not timed); backtrader's includes building each Cerebro and its
+PandasData feed, and the run.
+
+One run of each engine is one sample on a shared 2-core machine, where a single sample of the same
+code swings by 10-20 %. So the three engines run in `--rounds` rounds (backtrader, fast path,
+bar-by-bar, then again), each ratio is taken within a round (the same minutes of the machine for
+both engines), and the headline ratio is the median over the rounds; every round's numbers are
+printed. The first round's fast-path run is the first in the process (cold: process-wide caches
+such as compiled formulas and tick and band lookups are empty, memory untouched): its ratio is
+printed on its own line too. The fast path is then re-run `--fast-repeats` times (wall and CPU
+spread), with its history alignment timed alone and the ratio without it reported beside. CPU
+seconds (`time.process_time`) are given for both engines.
 
 Lines: backtest_qf_bar_by_bar, backtest_qf_fast, backtest_backtrader (bars/s), backtest_ratios,
-backtest_agreement. Run: .venv/bin/python bench/bench_backtest.py [--tickers N]
+backtest_agreement. Run: .venv/bin/python bench/bench_backtest.py [--tickers N] [--rounds R]
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import statistics
 import sys
 import time
 from datetime import date, datetime
@@ -270,6 +276,7 @@ def _show(fill: tuple[date, str, int] | None) -> str | None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickers", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of all three engines; ratios per round, median reported")
     parser.add_argument("--fast-repeats", type=int, default=5, help="extra fast-path runs, for its spread")
     args = parser.parse_args()
     source = DirectorySource(DirectoryConfig(path=DAILY, preset="vci", end=END, policy="repair", check_calendar=False))
@@ -284,39 +291,59 @@ def main() -> None:
     get_host()  # QuantFlow's imports and plugin discovery, once per process (backtrader's import is untimed too)
     anyio.run(anyio.sleep, 0)  # and the event loop backend's import, which the first anyio.run pays
     host_seconds = time.perf_counter() - started
-    bt_seconds, bt_trades = run_backtrader(data, exchange_of)
-    fast_seconds, fast_trades = run_quantflow(run_fast, data, config)
-    bar_seconds, bar_trades = run_quantflow(run_bar_by_bar, data, config)
-    common = {"tickers": len(symbols), "bars": n_bars, "period": f"{START}..{END}"}
-    emit("backtest_backtrader", **common, seconds=round(bt_seconds, 3), bars_per_s=round(n_bars / bt_seconds))
-    emit("backtest_qf_bar_by_bar", **common, seconds=round(bar_seconds, 3), bars_per_s=round(n_bars / bar_seconds),
-         cpu_seconds=round(CPU["run_bar_by_bar"], 3))
-    fast_cpu = CPU["run_fast"]
+    rounds: list[dict[str, float]] = []
+    trade_lists: list[tuple[Any, Any, Any]] = []
+    for _ in range(args.rounds):
+        bt_seconds, bt_trades = run_backtrader(data, exchange_of)
+        fast_seconds, fast_trades = run_quantflow(run_fast, data, config)
+        bar_seconds, bar_trades = run_quantflow(run_bar_by_bar, data, config)
+        rounds.append({"backtrader": bt_seconds, "fast": fast_seconds, "bar_by_bar": bar_seconds,
+                       "backtrader_cpu": CPU["backtrader"], "fast_cpu": CPU["run_fast"], "bar_by_bar_cpu": CPU["run_bar_by_bar"]})
+        trade_lists.append((bt_trades, fast_trades, bar_trades))
+    bt_trades, fast_trades, bar_trades = trade_lists[0]
+
+    def per_round(name: str) -> list[float]:
+        return [r[name] for r in rounds]
+
+    def ratios(name: str) -> list[float]:
+        return [r["backtrader"] / r[name] for r in rounds]
+
+    common = {"tickers": len(symbols), "bars": n_bars, "period": f"{START}..{END}", "rounds": args.rounds}
+    for label, name in (("backtest_backtrader", "backtrader"), ("backtest_qf_bar_by_bar", "bar_by_bar")):
+        seconds = statistics.median(per_round(name))
+        emit(label, **common, seconds=round(seconds, 3), bars_per_s=round(n_bars / seconds),
+             seconds_per_round=_rounded(per_round(name)), cpu_seconds_per_round=_rounded(per_round(f"{name}_cpu")))
     again = repeat_fast(data, config, args.fast_repeats)
-    median = again["wall"][len(again["wall"]) // 2]
-    median_cpu = again["cpu"][len(again["cpu"]) // 2]
-    alignment = again["alignment"][len(again["alignment"]) // 2]
+    fast_seconds = statistics.median(per_round("fast"))
+    median = statistics.median(again["wall"])
+    alignment = statistics.median(again["alignment"])
     emit("backtest_qf_fast", **common, seconds=round(fast_seconds, 3), bars_per_s=round(n_bars / fast_seconds),
-         cpu_seconds=round(fast_cpu, 3), plugin_host_load_seconds=round(host_seconds, 3),
-         repeats=args.fast_repeats, repeat_wall_seconds=[round(x, 3) for x in again["wall"]],
-         repeat_cpu_seconds=[round(x, 3) for x in again["cpu"]], median_bars_per_s=round(n_bars / median),
-         history_alignment_median_seconds=round(alignment, 3),
-         median_without_alignment_seconds=round(median - alignment, 3))
-    emit("backtest_ratios", bar_by_bar_vs_backtrader=round(bt_seconds / bar_seconds, 2), goal_bar_by_bar=10,
-         bar_by_bar_vs_backtrader_cpu=round(CPU["backtrader"] / CPU["run_bar_by_bar"], 2),
-         fast_vs_backtrader=round(bt_seconds / fast_seconds, 2), goal_fast=200,
-         fast_median_vs_backtrader=round(bt_seconds / median, 2),
-         fast_vs_backtrader_cpu=round(CPU["backtrader"] / median_cpu, 2),
-         fast_without_alignment_vs_backtrader=round(bt_seconds / (median - alignment), 2),
-         backtrader_cpu_seconds=round(CPU["backtrader"], 3))
+         seconds_per_round=_rounded(per_round("fast")), cpu_seconds_per_round=_rounded(per_round("fast_cpu")),
+         first_run_seconds=round(rounds[0]["fast"], 3), plugin_host_load_seconds=round(host_seconds, 3),
+         repeats=args.fast_repeats, repeat_wall_seconds=_rounded(again["wall"]), repeat_cpu_seconds=_rounded(again["cpu"]),
+         history_alignment_median_seconds=round(alignment, 3), repeat_median_without_alignment_seconds=round(median - alignment, 3))
+    bt_median = statistics.median(per_round("backtrader"))
+    emit("backtest_ratios", bar_by_bar_vs_backtrader=round(statistics.median(ratios("bar_by_bar")), 2), goal_bar_by_bar=10,
+         fast_vs_backtrader=round(statistics.median(ratios("fast")), 2), goal_fast=200,
+         bar_by_bar_per_round=_rounded(ratios("bar_by_bar"), 2), fast_per_round=_rounded(ratios("fast"), 2),
+         fast_first_run_vs_backtrader=round(rounds[0]["backtrader"] / rounds[0]["fast"], 2),
+         bar_by_bar_vs_backtrader_cpu=round(statistics.median(per_round("backtrader_cpu")) / statistics.median(per_round("bar_by_bar_cpu")), 2),
+         fast_vs_backtrader_cpu=round(statistics.median(per_round("backtrader_cpu")) / statistics.median(per_round("fast_cpu")), 2),
+         fast_repeats_median_vs_backtrader=round(bt_median / median, 2),
+         fast_without_alignment_vs_backtrader=round(bt_median / (median - alignment), 2))
     diffs = differences(bar_trades, bt_trades, data)
     emit("backtest_agreement", fast_equals_bar_by_bar=fast_trades == bar_trades,
+         same_in_every_round=all(t == trade_lists[0] for t in trade_lists),
          fills_quantflow=sum(map(len, bar_trades.values())), fills_backtrader=sum(map(len, bt_trades.values())),
          tickers_identical=sum(bar_trades[s] == bt_trades.get(s, []) for s in symbols),
          tickers_same_dates=sum([f[:2] for f in bar_trades[s]] == [f[:2] for f in bt_trades.get(s, [])] for s in symbols),
          tickers_diverging=len(diffs), first_divergence_causes={c: sum(d["cause"] == c for d in diffs) for c in sorted({d["cause"] for d in diffs})})
     for diff in diffs:
         print("  diff", diff, file=sys.stderr)
+
+
+def _rounded(values: list[float], digits: int = 3) -> list[float]:
+    return [round(v, digits) for v in values]
 
 
 if __name__ == "__main__":
