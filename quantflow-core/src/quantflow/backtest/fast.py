@@ -384,7 +384,9 @@ class _Run:
         else:
             self.run_shared(fires)
         orders, fills = self.records()
-        return build_result("fast", self.config, self.history.symbols, orders, fills, self.positions(), self.equity())
+        columns = self.stepped.fill_table if not self.fills else None  # lockstep's fills are all the fills
+        return build_result("fast", self.config, self.history.symbols, orders, fills, self.positions(), self.equity(),
+                            columns)
 
     def records(self) -> tuple[list[OrderRecord], list[FillRecord]]:
         """Orders and fills in the order the session-by-session loop makes them: the event loop's

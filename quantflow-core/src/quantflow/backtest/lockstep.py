@@ -33,6 +33,7 @@ import numpy as np
 from quantflow.backtest import rules
 from quantflow.backtest.decide import SizingRule
 from quantflow.backtest.results import VALUE, FillRecord, OrderRecord, fill_rows, order_rows
+from quantflow.backtest.trades import FillColumns
 from quantflow.domain.instrument import Exchange, Instrument
 from quantflow.domain.orders import OrderRequest, OrderStatus, OrderType, Side
 from quantflow.market.bands import bands_from_closes
@@ -75,6 +76,7 @@ class Outcome:
     order_keys: tuple[list[int], list[int]] = field(default_factory=lambda: ([], []))  # each order's session, market row
     fills: list[FillRecord] = field(default_factory=list)  # by the session they fill on, then row
     fill_keys: tuple[list[int], list[int]] = field(default_factory=lambda: ([], []))  # each fill's session, market row
+    fill_table: FillColumns | None = None  # the fills as the result's trades and metrics read them
     #: the fills as columns, for the equity curve: session, row, cash flow, signed quantity
     fill_columns: tuple[np.ndarray, ...] = (np.zeros(0, np.int64),) * 4
     holdings: dict[int, tuple[int, int]] = field(default_factory=dict)  # row -> (quantity, cost basis), held only
@@ -339,6 +341,7 @@ def _records(out: Outcome, symbols: list[Symbol], orders: tuple[np.ndarray, ...]
                               (notional[f] // filled[f]).tolist(), fee_o[f].tolist(), tax_o[f].tolist(),
                               _objects(timeline)[fill_k[f]].tolist(), strict=True))
     out.fill_keys = (fill_k[f].tolist(), market_row[f].tolist())
+    out.fill_table = FillColumns.checked(tuple(s.symbol for s in symbols), r[f], buy[f], filled[f], notional[f], fee[f], tax[f])
 
 
 def _objects(values: Sequence[Any]) -> np.ndarray:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from quantflow.backtest.trades import FillColumns, exact
+
 if TYPE_CHECKING:
     from quantflow.backtest.config import BacktestConfig
 
@@ -49,7 +51,7 @@ def _drawdown(equity: np.ndarray) -> tuple[float, int]:
     return float(depth.max(initial=0.0)) * 100, longest
 
 
-def compute_metrics(config: BacktestConfig, equity: Sequence[Any], trades: Sequence[Any], fills: Sequence[Any]) -> Metrics:
+def compute_metrics(config: BacktestConfig, equity: Sequence[Any], trades: Sequence[Any], fills: FillColumns) -> Metrics:
     values = np.array([p.equity for p in equity], dtype=float)
     start = config.initial_cash
     end = int(equity[-1].equity) if equity else start
@@ -57,14 +59,11 @@ def compute_metrics(config: BacktestConfig, equity: Sequence[Any], trades: Seque
     years = len(values) / SESSIONS_PER_YEAR
     mean, std = (float(returns.mean()), float(returns.std(ddof=1))) if len(returns) > 1 else (0.0, 0.0)
     downside = math.sqrt(float(np.mean(np.minimum(returns, 0) ** 2))) if len(returns) else 0.0
-    closed = [t.pnl for t in trades if t.pnl is not None]
-    gains, losses = sum(p for p in closed if p > 0), -sum(p for p in closed if p < 0)
+    pnl = exact([t.pnl for t in trades if t.pnl is not None])  # the closed trades'
+    won = pnl > 0
+    gains, losses, wins = int(pnl[won].sum()), -int(pnl[pnl < 0].sum()), int(np.count_nonzero(won))
     invested = [p.equity != p.cash for p in equity]
-    traded = fees = taxes = 0
-    for f in fills:  # one pass: a backtest has thousands
-        traded += f.price * f.quantity
-        fees += f.fee
-        taxes += f.tax
+    traded, fees, taxes = int(fills.value.sum()), int(fills.fee.sum()), int(fills.tax.sum())
     depth, duration = _drawdown(np.concatenate([[float(start)], values]))
     return Metrics(
         start_equity=start, end_equity=end,
@@ -74,8 +73,8 @@ def compute_metrics(config: BacktestConfig, equity: Sequence[Any], trades: Seque
         sharpe=mean / std * math.sqrt(SESSIONS_PER_YEAR) if std > 0 else None,
         sortino=mean / downside * math.sqrt(SESSIONS_PER_YEAR) if downside > 0 else None,
         max_drawdown_pct=depth, max_drawdown_sessions=duration,
-        trades=len(closed),
-        win_rate_pct=sum(p > 0 for p in closed) / len(closed) * 100 if closed else None,
+        trades=len(pnl),
+        win_rate_pct=wins / len(pnl) * 100 if len(pnl) else None,
         profit_factor=gains / losses if losses else None,
         exposure_pct=sum(invested) / len(invested) * 100 if invested else 0.0,
         turnover=traded / float(values.mean()) if len(values) else 0.0,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from quantflow.backtest.config import BacktestConfig
 from quantflow.backtest.metrics import Metrics, compute_metrics
+from quantflow.backtest.trades import FillColumns, Trade, trades_from_fills
 from quantflow.domain.orders import Fill, Order, OrderStatus, OrderType, Side
 from quantflow.domain.trusted import built_all
 
@@ -73,19 +74,6 @@ class PositionRecord(_Frozen):
     market_value: int
 
 
-class Trade(_Frozen):
-    """A round trip in one symbol: from flat to flat (or still open at the end)."""
-
-    symbol: str
-    entry_day: date
-    exit_day: date | None
-    quantity: int  # largest position held during the trade
-    cost: int  # VND paid for buys, fees included
-    proceeds: int  # VND received from sells, after fee and tax
-    pnl: int | None  # proceeds - cost, once closed
-    return_pct: float | None
-
-
 class EquityPoint(_Frozen):
     day: date
     cash: int
@@ -96,8 +84,8 @@ class EquityPoint(_Frozen):
 VALUE: dict[Side | OrderType | OrderStatus, str] = {m: m.value for e in (Side, OrderType, OrderStatus) for m in e}
 
 #: every field of each record: the fields-set their trusted builders share (the models are frozen)
-ORDER_FIELDS, FILL_FIELDS, POSITION_FIELDS, TRADE_FIELDS, EQUITY_FIELDS = (
-    set(m.model_fields) for m in (OrderRecord, FillRecord, PositionRecord, Trade, EquityPoint))
+ORDER_FIELDS, FILL_FIELDS, POSITION_FIELDS, EQUITY_FIELDS = (
+    set(m.model_fields) for m in (OrderRecord, FillRecord, PositionRecord, EquityPoint))
 
 
 #: an `OrderRecord`'s fields in order, as `order_rows` takes them
@@ -157,47 +145,15 @@ class _Rows(int):
         return f"<{int(self)} rows>"
 
 
-def trades_from_fills(fills: list[FillRecord]) -> list[Trade]:
-    open_: dict[str, list[Any]] = {}  # symbol -> [entry day, held, peak, cost, proceeds]
-    done: list[dict[str, Any]] = []
-    for fill in fills:
-        symbol, value = fill.symbol, fill.price * fill.quantity
-        trade = open_.get(symbol)
-        if trade is None:
-            trade = open_[symbol] = [fill.day, 0, 0, 0, 0]
-        if fill.side == "buy":
-            held = trade[1] = trade[1] + fill.quantity
-            if held > trade[2]:
-                trade[2] = held
-            trade[3] += value + fill.fee + fill.tax
-        else:
-            held = trade[1] = trade[1] - fill.quantity
-            trade[4] += value - fill.fee - fill.tax
-        if held == 0:
-            done.append(_trade(symbol, trade, fill.day))
-            del open_[symbol]
-    done.extend(_trade(symbol, trade, None) for symbol, trade in sorted(open_.items()))
-    return built_all(Trade, done, TRADE_FIELDS)  # whole numbers and days from valid fills
-
-
-def _trade(symbol: str, t: list[Any], exit_day: date | None) -> dict[str, Any]:
-    entry, _, peak, cost, proceeds = t
-    pnl = proceeds - cost if exit_day is not None else None
-    return {
-        "symbol": symbol, "entry_day": entry, "exit_day": exit_day, "quantity": peak, "cost": cost,
-        "proceeds": proceeds, "pnl": pnl,
-        # int / int is correctly rounded in Python: the float nearest pnl x 100 / cost, exactly
-        # float(Fraction(pnl, cost) * 100), without building the fraction
-        "return_pct": pnl * 100 / cost if pnl is not None and cost else None,
-    }
-
-
 def build_result(path: Literal["bar_by_bar", "fast"], config: BacktestConfig, symbols: tuple[str, ...],
                  orders: list[OrderRecord], fills: list[FillRecord], positions: list[PositionRecord],
-                 equity: list[EquityPoint]) -> BacktestResult:
-    trades = trades_from_fills(fills)
+                 equity: list[EquityPoint], fill_columns: FillColumns | None = None) -> BacktestResult:
+    """The result; `fill_columns`: the fills' columns when the caller holds them already (else
+    read from the records)."""
+    columns = fill_columns if fill_columns is not None else FillColumns.of(fills)
+    trades = trades_from_fills(fills, columns)
     return BacktestResult(
         path=path, config=config, symbols=symbols, orders=tuple(orders), fills=tuple(fills),
         trades=tuple(trades), positions=tuple(positions), equity=tuple(equity),
-        metrics=compute_metrics(config, equity, trades, fills),
+        metrics=compute_metrics(config, equity, trades, columns),
     )
