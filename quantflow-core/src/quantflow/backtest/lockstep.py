@@ -337,11 +337,12 @@ def _records(out: Outcome, symbols: list[Symbol], orders: tuple[np.ndarray, ...]
     # the fills, by the session they fill on (here one fill per symbol and session)
     f = np.flatnonzero(made)
     f = f[np.lexsort((r[f], fill_k[f]))]
+    days = _objects(timeline)[fill_k[f]].tolist()
     out.fills = fill_rows(zip(ids[f].tolist(), names[f].tolist(), sides[f].tolist(), filled_o[f].tolist(),
-                              (notional[f] // filled[f]).tolist(), fee_o[f].tolist(), tax_o[f].tolist(),
-                              _objects(timeline)[fill_k[f]].tolist(), strict=True))
+                              (notional[f] // filled[f]).tolist(), fee_o[f].tolist(), tax_o[f].tolist(), days, strict=True))
     out.fill_keys = (fill_k[f].tolist(), market_row[f].tolist())
-    out.fill_table = FillColumns.checked(tuple(s.symbol for s in symbols), r[f], buy[f], filled[f], notional[f], fee[f], tax[f])
+    out.fill_table = FillColumns.checked(tuple(s.symbol for s in symbols), r[f], buy[f], filled[f], notional[f], fee[f], tax[f],
+                                         days)
 
 
 def _objects(values: Sequence[Any]) -> np.ndarray:

@@ -151,7 +151,7 @@ def build_result(path: Literal["bar_by_bar", "fast"], config: BacktestConfig, sy
     """The result; `fill_columns`: the fills' columns when the caller holds them already (else
     read from the records)."""
     columns = fill_columns if fill_columns is not None else FillColumns.of(fills)
-    trades = trades_from_fills(fills, columns)
+    trades = trades_from_fills(columns)
     return BacktestResult(
         path=path, config=config, symbols=symbols, orders=tuple(orders), fills=tuple(fills),
         trades=tuple(trades), positions=tuple(positions), equity=tuple(equity),

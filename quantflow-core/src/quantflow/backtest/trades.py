@@ -56,8 +56,8 @@ def exact(values: Sequence[int] | np.ndarray) -> np.ndarray:
 @dataclass(frozen=True, slots=True)
 class FillColumns:
     """A result's fills, one entry per fill in the fills' order: the symbol (an index into
-    `names`), buy or sell, shares, value (price x shares), fee and tax. Make it with `checked` or
-    `of`, which keep the money exact."""
+    `names`), buy or sell, shares, value (price x shares), fee, tax and session day. Make it with
+    `checked` or `of`, which keep the money exact."""
 
     names: tuple[str, ...]
     symbol: np.ndarray
@@ -66,28 +66,29 @@ class FillColumns:
     value: np.ndarray
     fee: np.ndarray
     tax: np.ndarray
+    day: Sequence[date]
 
     @classmethod
     def checked(cls, names: tuple[str, ...], symbol: np.ndarray, buy: np.ndarray, quantity: np.ndarray,
-                value: np.ndarray, fee: np.ndarray, tax: np.ndarray) -> FillColumns:
+                value: np.ndarray, fee: np.ndarray, tax: np.ndarray, day: Sequence[date]) -> FillColumns:
         """Columns a simulation already holds (int64), made exact where their sums could overflow."""
-        return cls(names, symbol, np.asarray(buy, dtype=bool), exact(quantity), exact(value), exact(fee), exact(tax))
+        return cls(names, symbol, np.asarray(buy, dtype=bool), exact(quantity), exact(value), exact(fee), exact(tax), day)
 
     @classmethod
     def of(cls, fills: Sequence[Any]) -> FillColumns:
-        """The columns of fill records (`symbol`, `side`, `quantity`, `price`, `fee`, `tax`)."""
+        """The columns of fill records (`symbol`, `side`, `quantity`, `price`, `fee`, `tax`, `day`)."""
         code: dict[str, int] = {}
-        rows = [(code.setdefault(f.symbol, len(code)), f.side == "buy", f.quantity, f.price * f.quantity, f.fee, f.tax)
-                for f in fills]
-        symbol, buy, quantity, value, fee, tax = zip(*rows, strict=True) if rows else ((),) * 6
+        rows = [(code.setdefault(f.symbol, len(code)), f.side == "buy", f.quantity, f.price * f.quantity, f.fee, f.tax,
+                 f.day) for f in fills]
+        symbol, buy, quantity, value, fee, tax, day = zip(*rows, strict=True) if rows else ((),) * 7
         return cls(tuple(code), np.array(symbol, dtype=np.int64), np.array(buy, dtype=bool), exact(quantity),
-                   exact(value), exact(fee), exact(tax))
+                   exact(value), exact(fee), exact(tax), day)
 
 
-def trades_from_fills(fills: Sequence[Any], columns: FillColumns) -> list[Trade]:
-    """The round trips of `fills` (records with a `day`; `columns` are theirs): closed ones in the
-    order of the fills that close them, then open ones by symbol."""
-    n = len(fills)
+def trades_from_fills(columns: FillColumns) -> list[Trade]:
+    """The round trips of the fills: closed ones in the order of the fills that close them, then
+    open ones by symbol."""
+    n = len(columns.symbol)
     if not n:
         return []
     order = np.argsort(columns.symbol, kind="stable")  # symbol by symbol, each in fill order
@@ -112,8 +113,9 @@ def trades_from_fills(fills: Sequence[Any], columns: FillColumns) -> list[Trade]
     done = np.flatnonzero(closed)
     done = done[np.argsort(order[ends][done], kind="stable")].tolist()
     still = sorted(np.flatnonzero(~closed).tolist(), key=names.__getitem__)
-    rows = [_trade(names[t], fills[entry[t]].day, fills[exit_[t]].day, peak[t], cost[t], proceeds[t]) for t in done]
-    rows += [_trade(names[t], fills[entry[t]].day, None, peak[t], cost[t], proceeds[t]) for t in still]
+    day = columns.day
+    rows = [_trade(names[t], day[entry[t]], day[exit_[t]], peak[t], cost[t], proceeds[t]) for t in done]
+    rows += [_trade(names[t], day[entry[t]], None, peak[t], cost[t], proceeds[t]) for t in still]
     return built_all(Trade, rows, TRADE_FIELDS)  # whole numbers and days from valid fills
 
 
