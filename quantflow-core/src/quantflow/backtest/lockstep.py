@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from itertools import repeat
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -163,7 +163,7 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
     # per step, bounds that let the overflow checks below skip their per-row tests (Python ints)
     top_close = static["close"].max(axis=1, initial=1).tolist()
     top_px = np.maximum(static["px_buy"], static["px_sell"]).max(axis=1, initial=0).tolist()
-    any_volume_big = static["volume_big"].any(axis=1).tolist()
+    any_volume_big = cast(list[bool], static["volume_big"].any(axis=1).tolist())
 
     # One step per firing bar index j, over all rows at once; a row without a j-th firing bar, or
     # handed back, is inactive: it places nothing, so its account does not change (once inactive
@@ -277,23 +277,24 @@ def simulate(symbols: list[Symbol], market: Market, node_id: str, rule: SizingRu
                 work_shares = np.where(working & ~side_buy, left, 0)
         log.step(j, placed, side_buy, quantity, filled, notional, fee, tax)
 
-    for r, s in enumerate(symbols):
-        if gone[r]:
-            out.handed_back[s.row] = REASONS[gone[r]]
-        elif held[r]:
-            out.holdings[s.row] = (int(held[r]), int(cost[r]))
+    for i, s in enumerate(symbols):
+        if gone[i]:
+            out.handed_back[s.row] = REASONS[gone[i]]
+        elif held[i]:
+            out.holdings[s.row] = (int(held[i]), int(cost[i]))
     if not log.steps:
         return out
-    r, j, buy, quantity, filled, notional, fee, tax = log.orders(gone)
+    r, step, buy, quantity, filled, notional, fee, tax = log.orders(gone)  # each order's row and firing bar index
     # statuses: filled, part-filled or not; a closing-auction type expires after its bar, an LO
     # still working after its session bar expires on the symbol's next bar (if it has one)
+    after: np.ndarray | int
     if order_type is OrderType.LO:
-        after = np.where(ev.following[r, j], _EXPIRED, np.where(filled > 0, _PARTIAL, _NEW))
+        after = np.where(ev.following[r, step], _EXPIRED, np.where(filled > 0, _PARTIAL, _NEW))
     else:
         after = _EXPIRED
-    status = np.where(filled == quantity, _FILLED, np.where(on_session[r, j], after, np.where(exists[r, j], _EXPIRED, _NEW)))
+    status = np.where(filled == quantity, _FILLED, np.where(on_session[r, step], after, np.where(exists[r, step], _EXPIRED, _NEW)))
     status[quantity > max_q[r]] = _REJECTED
-    _records(out, symbols, (r, j, buy, quantity, status, filled, notional, fee, tax), ev, limits, node_id, order_type,
+    _records(out, symbols, (r, step, buy, quantity, status, filled, notional, fee, tax), ev, limits, node_id, order_type,
              timeline)
     return out
 

@@ -103,7 +103,7 @@ def _apply(node: ir.Apply, position: Mapping[ir.Node, int]) -> Step:
     dtype = np.float64 if spec.result is ValueKind.NUMBER else bool
 
     def apply(values: list[Value], columns: Columns, others: Others, length: int) -> np.ndarray:
-        result = np.asarray(spec.vectorized(*[x if at is None else _full(values[at], x, length) for at, x in args]))
+        result = np.asarray(spec.vectorized(*[x if at is None else _full(values[at], cast(ValueKind, x), length) for at, x in args]))
         if result.shape != (length,):
             raise EvaluationError(f"function {spec.name}() returned shape {result.shape}, expected ({length},)")
         return result.astype(dtype, copy=False)

@@ -83,7 +83,8 @@ class TradingCalendar:
         table = self._table
         at = np.searchsorted(table, days, side="right")
         known = (days >= np.datetime64(self.first, "D")) & (at < len(table))
-        return np.where(known, table[np.minimum(at, len(table) - 1)], np.datetime64("NaT"))  # type: ignore[no-any-return]
+        found: np.ndarray = np.where(known, table[np.minimum(at, len(table) - 1)], np.datetime64("NaT"))
+        return found
 
     def previous_trading_day(self, day: date) -> date:
         """The last trading day strictly before `day`."""
@@ -140,7 +141,8 @@ class TradingCalendar:
         table = self._table
         at = np.searchsorted(table, days)
         known = (at + cycle < len(table)) & (table[np.minimum(at, len(table) - 1)] == days)
-        return np.where(known, table[np.minimum(at + cycle, len(table) - 1)], np.datetime64("NaT"))  # type: ignore[no-any-return]
+        found: np.ndarray = np.where(known, table[np.minimum(at + cycle, len(table) - 1)], np.datetime64("NaT"))
+        return found
 
     def _index(self) -> None:
         """All trading days from `first` to `last` at once: weekdays (1970-01-01 was a Thursday)

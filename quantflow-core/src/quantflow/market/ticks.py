@@ -48,7 +48,8 @@ class TickLadder:
         """`tick_size` of many positive prices at once (int64 arrays; the caller checks > 0)."""
         starts = np.array([start for start, _ in self.rows], dtype=np.int64)
         ticks = np.array([tick for _, tick in self.rows], dtype=np.int64)
-        return ticks[np.searchsorted(starts, prices, side="right") - 1]  # type: ignore[no-any-return]
+        found: np.ndarray = ticks[np.searchsorted(starts, prices, side="right") - 1]
+        return found
 
     def is_on_tick(self, price: int) -> bool:
         return price > 0 and price % self.tick_size(price) == 0
