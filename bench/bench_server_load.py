@@ -26,7 +26,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 import urllib.parse
@@ -37,7 +36,8 @@ from typing import Any
 import httpx
 import websockets
 from _common import emit
-from quantflow.testing.serving import CLI, free_port, serve_command, serving
+from quantflow.testing.serving import create_user, free_port, serve_command, serving
+from quantflow.testing.serving import server_env as serving_env
 
 REPO = Path(__file__).resolve().parents[1]
 USER, PASSWORD = "bench", "a long bench password"
@@ -54,10 +54,8 @@ def _percentiles(samples: list[float]) -> dict[str, float | int]:
 
 def server_env(root: Path) -> dict[str, str]:
     """A temp data dir with a created user, for `quantflow serve`."""
-    env = {**os.environ, "QUANTFLOW_DATA_DIR": str(root / "data"), "QF_BENCH_PASSWORD": PASSWORD}
-    env.update({"QUANTFLOW_LOGIN_RATE_PER_MINUTE": "10000", "QUANTFLOW_WEB_DIR": str(root / "no-web")})
-    env.pop("QUANTFLOW_DATABASE_URL", None)
-    subprocess.run([*CLI, "users", "create", USER, "--password-env", "QF_BENCH_PASSWORD"], env=env, check=True)
+    env = serving_env(root / "data", QUANTFLOW_LOGIN_RATE_PER_MINUTE="10000", QUANTFLOW_WEB_DIR=str(root / "no-web"))
+    create_user(env, USER, PASSWORD)
     return env
 
 

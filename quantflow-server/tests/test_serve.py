@@ -5,8 +5,6 @@ abruptly leave no error in the server's log."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from quantflow.testing.serving import CLI, free_port, serve_command, serving
+from quantflow.testing.serving import create_user, free_port, serve_command, server_env, serving
 from websockets.sync.client import connect
 
 from .conftest import PASSWORD, REPO
@@ -23,10 +21,8 @@ from .conftest import PASSWORD, REPO
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
     """(base url, auth headers, log file) of a server on a free port, stopped afterwards."""
-    env = {**os.environ, "QUANTFLOW_DATA_DIR": str(tmp_path / "data"), "QUANTFLOW_JWT_SECRET": "s" * 48}
-    env.update({"QUANTFLOW_WEB_DIR": str(tmp_path / "no-web"), "QF_TEST_PASSWORD": PASSWORD})
-    env.pop("QUANTFLOW_DATABASE_URL", None)
-    subprocess.run([*CLI, "users", "create", "alice", "--password-env", "QF_TEST_PASSWORD"], env=env, check=True)
+    env = server_env(tmp_path / "data", QUANTFLOW_JWT_SECRET="s" * 48, QUANTFLOW_WEB_DIR=str(tmp_path / "no-web"))
+    create_user(env, "alice", PASSWORD)
     port, log = free_port(), tmp_path / "server.log"
     with serving(serve_command(port), port, env, log) as (url, _):
         token = httpx.post(f"{url}/api/auth/token", data={"username": "alice", "password": PASSWORD}).json()

@@ -9,7 +9,6 @@ Never `playwright install`: it downloads browsers, and these machines cannot.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from quantflow.testing.install import pip_install_into
-from quantflow.testing.serving import CLI, free_port, serving
+from quantflow.testing.serving import create_user, free_port, server_env, serving
 
 REPO = Path(__file__).resolve().parents[2]
 DIST = REPO / "quantflow-web" / "dist"
@@ -81,18 +80,10 @@ def server(web_dist: Path, swagger_dist: Path, tmp_path_factory: pytest.TempPath
     root = tmp_path_factory.mktemp("e2e-server")
     site = pip_install_into(EXAMPLE_PLUGIN, root / "site")  # a third-party plugin, installed as a user would
     port = free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(site),
-        "QUANTFLOW_DATA_DIR": str(root / "data"),
-        "QUANTFLOW_WEB_DIR": str(web_dist),
-        "QUANTFLOW_SWAGGER_DIR": str(swagger_dist),
-        "QUANTFLOW_LOGIN_RATE_PER_MINUTE": "10000",
-        "QF_E2E_PASSWORD": PASSWORD,
-    }
-    env.pop("QUANTFLOW_LOAD_PLUGINS", None)
-    env.pop("QUANTFLOW_DATABASE_URL", None)
-    subprocess.run([*CLI, "users", "create", USER, "--password-env", "QF_E2E_PASSWORD"], env=env, check=True)
+    env = server_env(root / "data", PYTHONPATH=str(site), QUANTFLOW_WEB_DIR=str(web_dist),
+                     QUANTFLOW_SWAGGER_DIR=str(swagger_dist), QUANTFLOW_LOGIN_RATE_PER_MINUTE="10000")
+    env.pop("QUANTFLOW_LOAD_PLUGINS", None)  # every installed plugin loads, as for a user
+    create_user(env, USER, PASSWORD)
     log = root / "server.log"
     command = [sys.executable, "-m", "uvicorn", "quantflow_server.asgi:app", "--host", "127.0.0.1", "--port", str(port)]
     with serving(command, port, env, log) as (url, _):

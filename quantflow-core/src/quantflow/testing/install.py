@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from quantflow.testing.serving import CLI
+
 
 def pip_install_into(project: Path, target: Path) -> Path:
     """`pip install --target target project` (no dependencies: QuantFlow is already importable)."""
@@ -28,4 +30,4 @@ def run_with(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def quantflow_cli(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The `quantflow` command, seeing what is installed in `target`."""
-    return run_with(target, "-c", "from quantflow.cli.main import main; main()", *args)
+    return run_with(target, *CLI[1:], *args)

@@ -3,6 +3,7 @@ started, awaited on `/api/health`, stopped (terminate, then kill) however the bl
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -20,6 +21,20 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def server_env(data_dir: Path, **settings: str) -> dict[str, str]:
+    """This process's environment for a server of its own: data (and its SQLite database) under
+    `data_dir`, not a `QUANTFLOW_DATABASE_URL` the caller may have set, plus `settings`."""
+    env = {**os.environ, "QUANTFLOW_DATA_DIR": str(data_dir), **settings}
+    env.pop("QUANTFLOW_DATABASE_URL", None)
+    return env
+
+
+def create_user(env: Mapping[str, str], username: str, password: str) -> None:
+    """`quantflow users create` as an operator runs it, the password handed over by environment."""
+    subprocess.run([*CLI, "users", "create", username, "--password-env", "QF_NEW_USER_PASSWORD"],
+                   env={**env, "QF_NEW_USER_PASSWORD": password}, check=True)
 
 
 def serve_command(port: int) -> list[str]:
@@ -44,8 +59,10 @@ def serving(
                     break
             except httpx.HTTPError:
                 pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start:\n{log.read_text(errors='replace')}")
+            code = process.poll()
+            if code is not None or time.monotonic() > deadline:
+                why = f"it exited with code {code}" if code is not None else f"/api/health gave no 200 within {timeout} s"
+                raise RuntimeError(f"the server did not start: {why}; its log:\n{log.read_text(errors='replace')}")
             time.sleep(0.1)
         yield url, process
     finally:
