@@ -110,7 +110,7 @@ class SimBroker:
 
     def sellable(self, symbol: str, day: date) -> int:
         reserved = sum(o.quantity - o.filled for o in self.open.get(symbol, ()) if o.side is Side.SELL)
-        return max(0, self.portfolio.settled_quantity(symbol, day) - reserved)  # Position.sellable_quantity
+        return self.portfolio.sellable(symbol, day, reserved)  # Position.sellable_quantity
 
     def only_expiring(self, day: date) -> bool:
         """Every working order was for a session before `day`: a bar on `day` would only expire

@@ -38,7 +38,6 @@ from quantflow.nodes.values import SeriesMap
 OptionalBool = Annotated[Any, Port(PortType.BOOL_SERIES, "True on bars where the node should act.", required=False)]
 OptionalSeries = Annotated[Any, Port(PortType.SERIES, "ATR per symbol (for atr_risk sizing).", required=False)]
 OrdersOut = {"orders": Port(PortType.ORDERS, "The orders this node submitted in this run (with their state).")}
-_EPOCH = date(1970, 1, 1).toordinal()
 _SIDE = {side: side.value for side in Side}
 
 
@@ -152,7 +151,7 @@ async def _act(ctx: RunContext, rule: SizingRule, frame: FrameValue, buy: Series
     if not acting:
         return []
     at, order_day = _order_time(ctx.now(), calendar)
-    order_number = order_day.toordinal() - _EPOCH  # (days since 1970, as the close book's days)
+    order_number = order_day.toordinal() - rules.EPOCH_ORDINAL  # (days since 1970, as the close book's days)
     signals = []
     for symbol, is_buy, is_sell in acting:
         day, close, prior = closes.get(symbol)  # type: ignore[misc]  # every acting symbol has a bar

@@ -67,22 +67,15 @@ class TradingCalendar:
         """The first trading day strictly after `day`."""
         return self._step(day, 1)
 
-    def next_trading_days(self, days: np.ndarray) -> np.ndarray:
-        """`next_trading_day` of each of `days` (datetime64[D]) at once, from the table of trading
-        days; if any day is beyond the table, all take the day-by-day path and its errors."""
-        found = self.known_next_trading_days(days)
-        if not np.isnat(found).any():
-            return found
-        return np.array([self.next_trading_day(d) for d in days.astype(date).tolist()], dtype="datetime64[D]")
-
     def known_next_trading_days(self, days: np.ndarray) -> np.ndarray:
-        """`next_trading_days`, with NaT where the table has no answer (a day before the calendar,
-        or whose next trading day is past it: `next_trading_day` raises for those, saying why)."""
+        """`next_trading_day` of each of `days` (datetime64[D]) at once, from the table of trading
+        days; NaT exactly where `next_trading_day` raises, saying why (the days it would step through
+        leave the calendar: before its first day, or past its last trading day)."""
         if self._days is None:
             self._index()
         table = self._table
         at = np.searchsorted(table, days, side="right")
-        known = (days >= np.datetime64(self.first, "D")) & (at < len(table))
+        known = (days >= np.datetime64(self.first, "D") - 1) & (at < len(table))  # from first - 1: the step lands inside
         found: np.ndarray = np.where(known, table[np.minimum(at, len(table) - 1)], np.datetime64("NaT"))
         return found
 

@@ -39,7 +39,7 @@ _STEP = 64  # `Panel.ends`: at most this many distinct times later, step from th
 
 
 class Panel:
-    """The bars of many symbols as flat columns (symbol after symbol), loaded once."""
+    """The bars of many symbols as flat columns (symbol after symbol), concatenated on first use."""
 
     def __init__(self, bars: Sequence[Bars]) -> None:
         self.symbols = tuple(b.symbol for b in bars)

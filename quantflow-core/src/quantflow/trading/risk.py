@@ -281,7 +281,7 @@ class RiskEngine:
         limit, no session check, trading active) and the order passes them plainly (a round lot).
         The acceptance is then counted as `check_with` counts it. False decides nothing: ask
         `check_with` (a property test holds the two together)."""
-        if not self._lenient() or request.symbol != instrument.symbol or not passes_plainly(
+        if not self.lenient() or request.symbol != instrument.symbol or not passes_plainly(
                 request.side, request.order_type, request.quantity, request.price, instrument, price_limits,
                 buying_power, sellable, fees):
             return False
@@ -319,8 +319,9 @@ class RiskEngine:
         self._active = (limits, state, capped, active)
         return active
 
-    def _lenient(self) -> bool:
-        """Whether the active rules are exactly `_PLAIN_RULES` (what `passes_plainly` checks)."""
+    def lenient(self) -> bool:
+        """Whether the active rules are exactly `_PLAIN_RULES` (what `passes_plainly` checks): else
+        `accepts_plainly` is always False, and a caller need not work out its arguments."""
         return self._rules() == _PLAIN_RULES
 
     def _decide(self, request: OrderRequest, ctx: RiskContext) -> RiskDecision:

@@ -373,9 +373,10 @@ class PaperBroker(Broker, MarketDataSink):
         day = vn_day(request.created_at)
         limits = self._limits(request.symbol, day)
         buy = request.side is Side.BUY  # (`passes_plainly` reads buying power for a buy, sellable shares for a sell)
-        if self.risk.accepts_plainly(request, instrument=instrument, now=request.created_at, price_limits=limits,
-                                     buying_power=self._portfolio.cash - self._reserved_cash() if buy else 0,
-                                     sellable=0 if buy else self._sellable(request, day), fees=self.config.fees):
+        if self.risk.lenient() and self.risk.accepts_plainly(
+                request, instrument=instrument, now=request.created_at, price_limits=limits,
+                buying_power=self._portfolio.cash - self._reserved_cash() if buy else 0,
+                sellable=0 if buy else self._sellable(request, day), fees=self.config.fees):
             return None, ACCEPT.message, limits  # (the common case, without the context's models)
         position, pending_buys = None, 0
         if self.risk.reads_position(request):  # (a buy without a position cap: no rule reads them)
@@ -393,7 +394,7 @@ class PaperBroker(Broker, MarketDataSink):
     def _sellable(self, request: OrderRequest, day: date) -> int:
         """What `_position(..., exclude=request)` says is sellable (0 without a position)."""
         reserved = self._reserved_for_sale(request.symbol, exclude=request.client_order_id)
-        return max(0, self._portfolio.settled_quantity(request.symbol, day) - reserved)
+        return self._portfolio.sellable(request.symbol, day, reserved)
 
     def _position(self, symbol: str, today: date, exclude: str | None = None) -> Position | None:
         return self._portfolio.position(symbol, today, self._reserved_for_sale(symbol, exclude))

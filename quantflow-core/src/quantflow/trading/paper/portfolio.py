@@ -36,10 +36,6 @@ class PaperPortfolio:
             p.symbol: _Holding(p.quantity, p.cost_basis) for p in positions if p.quantity
         }
 
-    def settled_quantity(self, symbol: str, today: date) -> int:
-        holding = self._holdings.get(symbol)
-        return holding.settled(today) if holding else 0
-
     def apply_fill(self, fill: Fill, settles_on: date) -> None:
         holding = self._holdings.get(fill.symbol)
         if holding is None:  # (not `setdefault`: that would build a holding for every fill)
@@ -78,7 +74,7 @@ class PaperPortfolio:
         return built(Position, {
             "symbol": symbol,
             "quantity": holding.quantity,
-            "sellable_quantity": max(0, holding.settled(today) - reserved_for_sale),
+            "sellable_quantity": self.sellable(symbol, today, reserved_for_sale),
             "cost_basis": holding.cost_basis,
             "pending": tuple(p for p in holding.pending if p.settles_on > today),
         }, fields_set=_POSITION_SET)
@@ -88,7 +84,12 @@ class PaperPortfolio:
         reserved_for_sale)` says once the lots settling by `order_day` are counted as sellable."""
         holding = self._holdings[symbol]
         later = sum(p.quantity for p in holding.pending if today < p.settles_on <= order_day)
-        return holding.quantity, max(0, holding.settled(today) - reserved_for_sale) + later
+        return holding.quantity, self.sellable(symbol, today, reserved_for_sale) + later
+
+    def sellable(self, symbol: str, today: date, reserved_for_sale: int) -> int:
+        """Shares of `symbol` settled by `today` and not held back by open sells (0 without any)."""
+        holding = self._holdings.get(symbol)
+        return 0 if holding is None else max(0, holding.settled(today) - reserved_for_sale)
 
     def quantities(self) -> dict[str, int]:
         return {symbol: h.quantity for symbol, h in self._holdings.items()}
