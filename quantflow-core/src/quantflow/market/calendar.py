@@ -69,13 +69,15 @@ class TradingCalendar:
 
     def known_next_trading_days(self, days: np.ndarray) -> np.ndarray:
         """`next_trading_day` of each of `days` (datetime64[D]) at once, from the table of trading
-        days; NaT exactly where `next_trading_day` raises, saying why (the days it would step through
-        leave the calendar: before its first day, or past its last trading day)."""
+        days; NaT where it raises, saying why (the days it steps through leave the calendar), and
+        for every day before the calendar's first, even the one whose next day is inside it:
+        `rules.order_time` raises for those (it asks whether the day itself trades), and a
+        backtest's order days rely on NaT meaning "ask the day-by-day question"."""
         if self._days is None:
             self._index()
         table = self._table
         at = np.searchsorted(table, days, side="right")
-        known = (days >= np.datetime64(self.first, "D") - 1) & (at < len(table))  # from first - 1: the step lands inside
+        known = (days >= np.datetime64(self.first, "D")) & (at < len(table))
         found: np.ndarray = np.where(known, table[np.minimum(at, len(table) - 1)], np.datetime64("NaT"))
         return found
 
