@@ -150,7 +150,7 @@ def repeat_fast(data: dict[str, Bars], config: BacktestConfig, times: int) -> di
         started = time.perf_counter()
         anyio.run(align)
         loads.append(time.perf_counter() - started)
-    return {"wall": sorted(walls), "cpu": sorted(cpus), "alignment": sorted(loads)}
+    return {"wall": walls, "cpu": cpus, "alignment": loads}
 
 
 def run_backtrader(data: dict[str, Bars], exchange_of: dict[str, Exchange]) -> tuple[float, dict[str, list[tuple[date, str, int]]]]:

@@ -106,6 +106,19 @@ class _Market:
             out[at] = np.rint(self.series[r].bars.close[bars[at]]).astype(np.int64)
         return out
 
+    def row_closes(self, row: int, ks: np.ndarray) -> np.ndarray:
+        """`closes` of one symbol's bars at sessions `ks` (no grouping by row to do)."""
+        closes: np.ndarray = np.rint(self.series[row].bars.close[self.index[row, ks]]).astype(np.int64)
+        return closes
+
+    def session_closes(self, rows: list[int], k: int) -> list[int]:
+        """`closes` of a few symbols' bars at session k, read cell by cell (grouping them by row
+        costs more than it saves for one cell per row)."""
+        series = self.series
+        picked = [series[r].bars.close[i] for r, i in zip(rows, self.index[rows, k].tolist(), strict=True)]
+        closes: list[int] = np.rint(np.array(picked, dtype=np.float64)).astype(np.int64).tolist()
+        return closes
+
     def latest_closes(self, row: int) -> np.ndarray:
         """Symbol `row`'s latest close at each session, the one the broker has seen (0 before any)."""
         found = self._latest.get(row)
@@ -240,7 +253,7 @@ class _Run:
         signals: list[BarSignal] = []
         held = broker.portfolio.quantities()
         buys, sells = node.flags(rows, k)
-        bars, closes = market.index[rows, k].tolist(), market.closes(np.array(rows), np.full(len(rows), k)).tolist()
+        bars, closes = market.index[rows, k].tolist(), market.session_closes(rows, k)
         for n, row in enumerate(rows):
             signal = self._signal(node, self.symbols[row], broker, order_day, held, buys[n], sells[n], closes[n], bars[n])
             if signal is not None:
@@ -329,7 +342,7 @@ class _Run:
                 out.append((k, row, len(out), fill))
 
         ks = np.flatnonzero(fires)
-        bars, closes = index[ks].tolist(), self.market.closes(np.full(len(ks), row), ks).tolist()
+        bars, closes = index[ks].tolist(), self.market.row_closes(row, ks).tolist()
         nodes = [(node, *node.flags(row, ks)) for node in self.nodes]
         cursor = 0  # position in `sessions` of the next bar not yet visited
         for n, k in enumerate(ks.tolist()):

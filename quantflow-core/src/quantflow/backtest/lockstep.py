@@ -51,7 +51,8 @@ _NEW, _PARTIAL, _FILLED, _EXPIRED, _REJECTED = range(5)
 _OVER_MAXIMUM = RejectReason.QUANTITY_ABOVE_MAXIMUM.value
 #: why a symbol is handed back to the event loop (the first reason met)
 REASONS = ("", "an order the risk engine must judge", "numbers beyond int64-safe arithmetic",
-           "a bar off the calendar, breaking the bar rules or without a price", "more unsettled buys than kept")
+           "a bar off the calendar, breaking the bar rules or without a price, or an order day or settlement "
+           "day beyond the calendar", "more unsettled buys than kept")
 
 
 def eligible(rule: SizingRule, order_type: OrderType, fees: FeeSchedule, participation: Any, risk: RiskLimits,
